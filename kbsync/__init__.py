@@ -1,0 +1,5 @@
+"""kbsync: GitOps for Robofy chatbot content."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

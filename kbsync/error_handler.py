@@ -1,0 +1,74 @@
+"""The ONE place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from kbsync.errors import KbsyncError, ManifestError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+
+def redact(text: str) -> str:
+    """Remove the API key from anything about to be shown, whatever produced it."""
+    key = os.environ.get("ROBOFY_API_KEY", "")
+    if len(key) >= 4:
+        text = text.replace(key, "***")
+    return text
+
+
+def annotate(message: str, stream: TextIO) -> None:
+    """Also report as GitHub annotations when running in GitHub Actions."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    for line in message.splitlines():
+        stream.write(f"::error::{_escape(line)}\n")
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _annotate_manifest(err: ManifestError, stream: TextIO) -> None:
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    for p in err.problems:
+        where = f"file={p.file},line={p.line or 1},col={p.col or 1}"
+        stream.write(f"::error {where}::{_escape(p.message)}\n")
+
+
+def report(err: BaseException, stream: TextIO) -> int:
+    """Write one error's message and return its exit code."""
+    if isinstance(err, ManifestError):
+        stream.write(redact(str(err)) + "\n")
+        _annotate_manifest(err, stream)
+        return EXIT_ERROR
+    if isinstance(err, KbsyncError):
+        message = redact(f"Error: {err}")
+        stream.write(message + "\n")
+        annotate(message, stream)
+        return err.exit_code
+    if isinstance(err, KeyboardInterrupt):
+        stream.write("Interrupted.\n")
+        return EXIT_INTERRUPTED
+    message = redact(f"kbsync: internal error: {type(err).__name__}: {err}")
+    stream.write(message + "\n(set KBSYNC_DEBUG=1 to see the traceback)\n")
+    annotate(message, stream)
+    return EXIT_ERROR
+
+
+def run_command(command: Callable[[], int]) -> int:
+    """Run a command function; whatever escapes it becomes a message and an exit code."""
+    try:
+        return command()
+    except (Exception, KeyboardInterrupt) as e:
+        if os.environ.get("KBSYNC_DEBUG") == "1" and not isinstance(e, KbsyncError):
+            raise
+        return report(e, sys.stderr)
