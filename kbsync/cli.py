@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from kbsync import __version__
 from kbsync.error_handler import run_command
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def remote_options(func: F) -> F:
+    """The options every command that talks to Robofy takes."""
+    decorators = [
+        click.option(
+            "-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml)."
+        ),
+        click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed."),
+        click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL)."),
+        click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True),
+        click.option("--agent", "agents", multiple=True, help="Only this agent key (repeatable)."),
+        click.option(
+            "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text"
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _remote_args(kwargs: dict[str, Any]) -> Any:
+    from kbsync.commands.common import RemoteArgs
+
+    return RemoteArgs(
+        manifest=kwargs.pop("manifest"),
+        sandbox=kwargs.pop("sandbox"),
+        base_url=kwargs.pop("base_url"),
+        parallelism=kwargs.pop("parallelism"),
+        agents=tuple(kwargs.pop("agents")),
+        fmt=kwargs.pop("fmt"),
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +64,60 @@ def emulator(args: tuple[str, ...]) -> None:
     from kbsync.emulator.__main__ import main as emulator_main
 
     sys.exit(run_command(lambda: emulator_main(list(args))))
+
+
+@cli.command()
+@remote_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--max-delete", help="Most delinks allowed per agent: N or P% (default: half).")
+@click.option("--recrawl", multiple=True, help="Crawl this site URL again ('all' for every site).")
+def plan(**kwargs: Any) -> None:
+    """Read the remote state and show what apply would change."""
+    from kbsync.commands.plan import plan as plan_command
+
+    args = _remote_args(kwargs)
+    sys.exit(
+        run_command(
+            lambda: plan_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr, **kwargs)
+        )
+    )
+
+
+@cli.command()
+@remote_options
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--max-delete", help="Most delinks allowed per agent: N or P% (default: half).")
+@click.option("--recrawl", multiple=True, help="Crawl this site URL again ('all' for every site).")
+@click.option("--no-wait", is_flag=True, help="Do not wait for crawls and processing.")
+@click.option("--wait-timeout", type=float, default=1800.0, show_default=True, help="Seconds.")
+def apply(**kwargs: Any) -> None:
+    """Make the Robofy project match the manifest (or apply a saved PLAN_FILE)."""
+    from kbsync.commands.apply import ApplyArgs
+    from kbsync.commands.apply import apply as apply_command
+
+    args = _remote_args(kwargs)
+    apply_args = ApplyArgs(
+        plan_file=kwargs["plan_file"],
+        yes=kwargs["yes"],
+        max_delete=kwargs["max_delete"],
+        recrawl=tuple(kwargs["recrawl"]),
+        wait=not kwargs["no_wait"],
+        wait_timeout=kwargs["wait_timeout"],
+    )
+    confirm = _confirm if sys.stdin.isatty() and sys.stdout.isatty() else None
+    sys.exit(
+        run_command(
+            lambda: apply_command(
+                args, apply_args, os.environ, confirm=confirm, stdout=sys.stdout, stderr=sys.stderr
+            )
+        )
+    )
+
+
+def _confirm(question: str) -> bool:
+    return click.confirm(question, default=False)
 
 
 def main() -> None:

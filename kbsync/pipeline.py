@@ -1,0 +1,66 @@
+"""The steps every remote command shares: connect, read, plan. No printing here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from kbsync.inventory import read_inventory
+from kbsync.model import DesiredState, Inventory, Plan, PlanOptions
+from kbsync.planner import plan as make_plan
+from kbsync.robofy.api import RobofyApi
+
+
+class Connection(NamedTuple):
+    """Where the commands talk to: a real Robofy project or the sandbox."""
+
+    sandbox: bool
+    base_url: str | None = None
+    parallelism: int = 8
+
+
+class Planned(NamedTuple):
+    desired: DesiredState
+    inventory: Inventory
+    options: PlanOptions
+    plan: Plan
+
+
+def open_api(
+    connection: Connection, manifest_path: Path, project: int, env: Mapping[str, str]
+) -> RobofyApi:
+    if connection.sandbox:
+        from kbsync.sandbox import open_sandbox_client
+
+        return open_sandbox_client(manifest_path, project, parallelism=connection.parallelism)
+    from kbsync.robofy.client import client_from_env
+
+    return client_from_env(
+        env, project, base_url=connection.base_url, parallelism=connection.parallelism
+    )
+
+
+def plan_options(
+    *,
+    max_delete: str | None = None,
+    recrawl: Sequence[str] = (),
+    agents: Sequence[str] = (),
+    allow_delink: bool = True,
+    now: float | None = None,
+) -> PlanOptions:
+    return PlanOptions(
+        now=time.time() if now is None else now,
+        max_delete=max_delete,
+        recrawl=tuple(recrawl),
+        agents=tuple(agents),
+        allow_delink=allow_delink,
+    )
+
+
+def read_and_plan(
+    api: RobofyApi, desired: DesiredState, options: PlanOptions, *, parallelism: int
+) -> Planned:
+    inventory = read_inventory(api, desired, agents=options.agents, parallelism=parallelism)
+    return Planned(desired, inventory, options, make_plan(desired, inventory, options))

@@ -1,0 +1,41 @@
+"""``--sandbox``: an in-process Robofy emulator instead of a real account.
+
+The store lives in ``.kbsync/sandbox.sqlite`` beside the manifest, so a second
+run sees what the first one made. No API key is needed or read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from kbsync.emulator import EmulatorConfig, create_app
+from kbsync.robofy.client import RobofyClient
+
+# Not a secret: it only opens the local sandbox store.
+SANDBOX_KEY = "kbsync-sandbox"
+SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid"
+
+
+def sandbox_store(manifest_path: Path) -> Path:
+    return manifest_path.resolve().parent / ".kbsync" / "sandbox.sqlite"
+
+
+def sandbox_banner(manifest_path: Path) -> str:
+    store = sandbox_store(manifest_path)
+    try:
+        shown = store.relative_to(Path.cwd())
+    except ValueError:
+        shown = store
+    return f"sandbox: using the local Robofy emulator ({shown}); no Robofy account is touched."
+
+
+def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: int) -> RobofyClient:
+    store = sandbox_store(manifest_path)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    config = EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)})
+    transport = httpx.WSGITransport(app=create_app(config))
+    return RobofyClient(
+        SANDBOX_KEY, project_id, SANDBOX_BASE_URL, transport=transport, parallelism=parallelism
+    )
