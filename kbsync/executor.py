@@ -1,0 +1,329 @@
+"""Apply a Plan: order, bounded parallelism, waiting, make-before-break, partial failure.
+
+Order (DESIGN.md section 4): create agents; then profile/prompt/settings/persona (one
+agent's updates in sequence, agents in parallel, so two partial PUTs of the same
+settings never race); then uploads, replacements' new versions and crawls; then
+waiting; then delinks, last. A replacement's old version is delinked only once its
+new version is READY. When any create, add, replace or crawl failed, no delink at all
+is sent in that run. Every action ends with exactly one Outcome; one failure never
+stops the others. Agents are never deleted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
+
+from kbsync import executor_steps as steps
+from kbsync.crawls import Settled, Watch, wait_until_settled
+from kbsync.errors import GuardError, RobofyError
+from kbsync.model import (
+    CRAWL,
+    CREATE_AGENT,
+    DELINK,
+    DONE,
+    FAILED,
+    FAILED_OUTCOME,
+    READY,
+    SKIPPED,
+    STILL_RUNNING,
+    WAIT_CRAWL,
+    Action,
+    ApplyResult,
+    Outcome,
+    Plan,
+)
+from kbsync.progress import NullProgress, Progress
+from kbsync.robofy.api import RobofyApi
+
+# a failure of one of these means content may be missing: then nothing is delinked
+GUARDING_KINDS = (CREATE_AGENT, *steps.UPLOADS, CRAWL, WAIT_CRAWL)
+STEP_ERRORS = (RobofyError, OSError, ValueError)
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during apply; carries what was done so far, for the summary."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__("apply interrupted")
+        self.result = result
+
+
+class _Run:
+    """The mutable bookkeeping of one apply; workers write one outcome key each."""
+
+    def __init__(self, api: RobofyApi, plan: Plan, parallelism: int, progress: Progress) -> None:
+        self.api = api
+        self.plan = plan
+        self.parallelism = max(1, parallelism)
+        self.progress = progress
+        self.ids: dict[str, str] = dict(plan.agent_ids)
+        self.outcomes: dict[int, Outcome] = {}
+        self.watches: dict[int, Watch] = {}
+        self.notes: list[str] = []
+
+    def indexed(self, *kinds: str) -> list[tuple[int, Action]]:
+        return [(i, a) for i, a in enumerate(self.plan.actions) if a.kind in kinds]
+
+    def status(self, i: int) -> str:
+        outcome = self.outcomes.get(i)
+        return outcome.status if outcome else ""
+
+    def result(self) -> ApplyResult:
+        outcomes = tuple(
+            self.outcomes.get(i) or Outcome(a, SKIPPED, "not run: apply was interrupted")
+            for i, a in enumerate(self.plan.actions)
+        )
+        return ApplyResult(outcomes, tuple(self.notes))
+
+
+def apply_plan(
+    api: RobofyApi,
+    plan: Plan,
+    *,
+    parallelism: int = 8,
+    wait: bool = True,
+    wait_timeout: float = 1800.0,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Make the remote match ``plan``. The caller owns (and closes) ``progress``."""
+    if plan.refusals:
+        raise GuardError("the plan was refused, nothing was applied: " + "; ".join(plan.refusals))
+    run = _Run(api, plan, parallelism, progress or NullProgress())
+    try:
+        _create_agents(run)
+        _update_agents(run)
+        _start_content(run)
+        _wait(run, wait, wait_timeout, clock, sleep)
+        _delink(run, wait)
+    except KeyboardInterrupt:
+        raise ApplyInterrupted(run.result()) from None
+    return run.result()
+
+
+# --- running jobs ---------------------------------------------------------------
+
+
+def _in_parallel(run: _Run, label: str, jobs: Sequence[Callable[[], None]]) -> None:
+    """Run jobs on a bounded pool; Ctrl-C cancels what has not started and propagates."""
+    if not jobs:
+        return
+    run.progress.start(len(jobs), label)
+    pool = ThreadPoolExecutor(max_workers=min(run.parallelism, len(jobs)))
+    try:
+        for future in as_completed([pool.submit(job) for job in jobs]):
+            future.result()
+            run.progress.advance(1)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _attempt(run: _Run, i: int, step: Callable[[], Outcome]) -> None:
+    """Record the step's outcome, or its failure: an error ends this action only."""
+    try:
+        run.outcomes[i] = step()
+    except STEP_ERRORS as e:
+        run.outcomes[i] = Outcome(run.plan.actions[i], FAILED_OUTCOME, str(e) or type(e).__name__)
+
+
+def _target(run: _Run, i: int, action: Action) -> str | None:
+    """The action's chatbot id; when there is none, record why and return None."""
+    cid = run.ids.get(action.agent)
+    if cid is None:
+        creates = [j for j, a in run.indexed(CREATE_AGENT) if a.agent == action.agent]
+        why = (
+            f"skipped: agent '{action.agent}' could not be created"
+            if creates
+            else f"no chatbot id for agent '{action.agent}': no match and no create"
+        )
+        run.outcomes[i] = Outcome(action, SKIPPED if creates else FAILED_OUTCOME, why)
+    return cid
+
+
+# --- phases -----------------------------------------------------------------------
+
+
+def _create_agents(run: _Run) -> None:
+    _in_parallel(
+        run, "Creating agents", [partial(_create, run, i) for i, _ in run.indexed(CREATE_AGENT)]
+    )
+
+
+def _create(run: _Run, i: int) -> None:
+    action = run.plan.actions[i]
+
+    def step() -> Outcome:
+        cid = steps.create_agent(run.api, action)
+        run.ids[action.agent] = cid
+        return Outcome(action, DONE, f"created (chatbot id {cid})")
+
+    _attempt(run, i, step)
+
+
+def _update_agents(run: _Run) -> None:
+    by_agent: dict[str, list[int]] = {}
+    for i, action in run.indexed(*steps.UPDATES):
+        by_agent.setdefault(action.agent, []).append(i)
+    _in_parallel(run, "Updating agents", [partial(_update, run, ix) for ix in by_agent.values()])
+
+
+def _update(run: _Run, indexes: list[int]) -> None:
+    for i in indexes:
+        action = run.plan.actions[i]
+        cid = _target(run, i, action)
+        if cid is not None:
+            _attempt(run, i, partial(_updated, run, action, cid))
+
+
+def _updated(run: _Run, action: Action, cid: str) -> Outcome:
+    steps.update(run.api, action, cid)
+    return Outcome(action, DONE, "updated")
+
+
+def _start_content(run: _Run) -> None:
+    for i, action in run.indexed(WAIT_CRAWL):
+        cid = _target(run, i, action)
+        if cid is not None and action.run_id is not None:
+            run.watches[i] = Watch(cid, run_id=action.run_id)
+            run.outcomes[i] = Outcome(action, STILL_RUNNING, f"crawl run {action.run_id} running")
+    jobs = [partial(_start, run, i) for i, _ in run.indexed(*steps.UPLOADS, CRAWL)]
+    _in_parallel(run, "Uploading and crawling", jobs)
+
+
+def _start(run: _Run, i: int) -> None:
+    action = run.plan.actions[i]
+    cid = _target(run, i, action)
+    if cid is None:
+        return
+
+    def step() -> Outcome:
+        run.watches[i] = steps.start(run.api, action, cid)
+        return Outcome(action, STILL_RUNNING, "accepted; not yet confirmed ready")
+
+    _attempt(run, i, step)
+
+
+def _wait(
+    run: _Run,
+    wait: bool,
+    timeout: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
+    indexes = sorted(run.watches)
+    if not indexes:
+        return
+    if not wait:
+        _not_waited(run, indexes)
+        return
+    watches = [run.watches[i] for i in indexes]
+    settled = wait_until_settled(
+        run.api, watches, timeout=timeout, clock=clock, sleep=sleep, progress=run.progress
+    )
+    for i, where in zip(indexes, settled, strict=True):
+        run.outcomes[i] = _settled_outcome(run.plan.actions[i], where, timeout)
+
+
+def _not_waited(run: _Run, indexes: list[int]) -> None:
+    for i in indexes:
+        action = run.plan.actions[i]
+        if action.kind == WAIT_CRAWL:
+            run.outcomes[i] = Outcome(action, SKIPPED, "not waited for (--no-wait)")
+        elif action.kind == CRAWL:
+            run.outcomes[i] = Outcome(action, DONE, "crawl started; not waited for (--no-wait)")
+        elif action.kind in steps.REPLACES:
+            message = "new version uploaded, still processing; the old version stays linked"
+            run.outcomes[i] = Outcome(action, DONE, message + " until the next apply (--no-wait)")
+        else:
+            run.outcomes[i] = Outcome(action, DONE, "uploaded; still processing (--no-wait)")
+    replaces = [i for i in indexes if run.plan.actions[i].kind in steps.REPLACES]
+    if replaces:
+        run.notes.append(
+            f"--no-wait: the old versions of {len(replaces)} replaced item(s) stay linked; "
+            "the next apply delinks them once the new versions are ready."
+        )
+
+
+def _settled_outcome(action: Action, where: Settled, timeout: float) -> Outcome:
+    replace = action.kind in steps.REPLACES
+    if where.state == READY:
+        return Outcome(action, DONE, "new version ready" if replace else where.detail)
+    if where.state == FAILED:
+        kept = "; the old version is kept" if replace else ""
+        return Outcome(action, FAILED_OUTCOME, f"{where.detail}{kept}")
+    kept = "; the old version stays linked until the new one is ready" if replace else ""
+    return Outcome(action, STILL_RUNNING, f"still running after {timeout:g}s: {where.detail}{kept}")
+
+
+def _delink(run: _Run, wait: bool) -> None:
+    prunes = [i for i, _ in run.indexed(DELINK)]
+    replaces = [i for i, _ in run.indexed(*steps.REPLACES) if wait and _ready_replace(run, i)]
+    failed = [i for i, _ in run.indexed(*GUARDING_KINDS) if run.status(i) == FAILED_OUTCOME]
+    if failed and (prunes or replaces):
+        _skip_delinks(run, prunes, replaces, len(failed))
+        return
+    by_agent: dict[str, list[int]] = {}
+    for i in prunes + replaces:
+        cid = _target(run, i, run.plan.actions[i])
+        if cid is not None:
+            by_agent.setdefault(cid, []).append(i)
+    jobs = [partial(_delink_agent, run, cid, ix) for cid, ix in by_agent.items()]
+    _in_parallel(run, "Delinking", jobs)
+
+
+def _ready_replace(run: _Run, i: int) -> bool:
+    return i in run.watches and run.status(i) == DONE
+
+
+def _skip_delinks(run: _Run, prunes: list[int], replaces: list[int], failures: int) -> None:
+    why = f"{failures} add, replace or crawl action(s) failed in this run"
+    for i in prunes:
+        run.outcomes[i] = Outcome(run.plan.actions[i], SKIPPED, f"skipped: {why}")
+    for i in replaces:
+        message = f"new version ready; the old version stays linked because {why}"
+        run.outcomes[i] = Outcome(run.plan.actions[i], SKIPPED, message)
+    run.notes.append(
+        f"All delinks were skipped because {why}; nothing is removed until they succeed."
+    )
+
+
+def _delink_agent(run: _Run, cid: str, indexes: list[int]) -> None:
+    """One request for the agent's delinks; when it fails, one per action to isolate it."""
+    every = sorted({lid for i in indexes for lid in run.plan.actions[i].linkage_ids})
+    errors: dict[int, str] = {}
+    try:
+        done = steps.delink(run.api, cid, every) if every else set()
+    except RobofyError as e:
+        if len(indexes) > 1:
+            done, errors = _delink_one_by_one(run, cid, indexes)
+        else:
+            done, errors = set(), {indexes[0]: str(e)}
+    for i in indexes:
+        run.outcomes[i] = _delink_outcome(run.plan.actions[i], done, errors.get(i, ""))
+
+
+def _delink_one_by_one(run: _Run, cid: str, indexes: list[int]) -> tuple[set[int], dict[int, str]]:
+    done: set[int] = set()
+    errors: dict[int, str] = {}
+    for i in indexes:
+        try:
+            done |= steps.delink(run.api, cid, list(run.plan.actions[i].linkage_ids))
+        except RobofyError as e:
+            errors[i] = str(e)
+    return done, errors
+
+
+def _delink_outcome(action: Action, done: set[int], error: str) -> Outcome:
+    missing = [lid for lid in action.linkage_ids if lid not in done]
+    replace = action.kind in steps.REPLACES
+    if not missing:
+        return Outcome(action, DONE, "new version ready; old version delinked" if replace else "")
+    why = error or f"Robofy did not confirm delinking {', '.join(map(str, missing))}"
+    prefix = "new version ready, but the old version could not be delinked: " if replace else ""
+    return Outcome(action, FAILED_OUTCOME, prefix + why)

@@ -1,0 +1,101 @@
+"""The remote calls behind each action kind; the executor decides order and outcomes.
+
+Each step raises kbsync.errors.RobofyError (or OSError for a file that became
+unreadable) on failure; the executor turns that into the action's Outcome.
+"""
+
+from __future__ import annotations
+
+from kbsync import markers
+from kbsync.crawls import Watch
+from kbsync.errors import NotFoundError
+from kbsync.model import (
+    ADD_FILE,
+    ADD_TEXT,
+    CRAWL,
+    FILE,
+    REPLACE_FILE,
+    REPLACE_TEXT,
+    UPDATE_AGENT,
+    UPDATE_PERSONA,
+    UPDATE_PROMPT,
+    UPDATE_SETTINGS,
+    Action,
+    DesiredAsset,
+    Scalar,
+)
+from kbsync.robofy.api import RobofyApi
+
+UPLOADS = (ADD_TEXT, ADD_FILE, REPLACE_TEXT, REPLACE_FILE)
+REPLACES = (REPLACE_TEXT, REPLACE_FILE)
+UPDATES = (UPDATE_AGENT, UPDATE_PROMPT, UPDATE_SETTINGS, UPDATE_PERSONA)
+
+
+def new_values(action: Action) -> dict[str, Scalar]:
+    """The fields an action sets: the ``new`` side of its changes."""
+    return {change.field: change.new for change in action.changes}
+
+
+def create_agent(api: RobofyApi, action: Action) -> str:
+    """Create the agent from the plan's profile fields; returns its chatbot id."""
+    profile = new_values(action)
+    profile.setdefault("name", action.label or action.agent)
+    return api.create_agent(profile)
+
+
+def update(api: RobofyApi, action: Action, chatbot_id: str) -> None:
+    """Profile, prompt, settings or persona: send only what the plan changes."""
+    if action.kind == UPDATE_PROMPT:
+        api.update_prompt(chatbot_id, action.new_text or "")
+    elif action.kind == UPDATE_AGENT:
+        api.update_agent(chatbot_id, new_values(action))
+    elif action.kind == UPDATE_SETTINGS:
+        api.update_settings(chatbot_id, new_values(action))
+    elif action.kind == UPDATE_PERSONA:
+        api.update_persona(chatbot_id, new_values(action))
+    else:
+        raise ValueError(f"not an update action: {action.kind}")
+
+
+def start(api: RobofyApi, action: Action, chatbot_id: str) -> Watch:
+    """Upload an asset or start a crawl; returns what to wait for."""
+    if action.kind in UPLOADS:
+        return upload(api, _asset(action), chatbot_id)
+    if action.kind == CRAWL and action.site is not None:
+        run = api.crawl(chatbot_id, action.site)
+        return Watch(chatbot_id, run_id=run.run_id)
+    raise ValueError(f"action {action.kind} for {action.source_key} carries no payload")
+
+
+def upload(api: RobofyApi, asset: DesiredAsset, chatbot_id: str) -> Watch:
+    """Upload under the ownership marker, so later plans recognise the asset as ours."""
+    name = markers.encode(asset.source_key, asset.fingerprint)
+    if asset.kind == FILE:
+        if asset.path is None:
+            raise ValueError(f"{asset.source_key}: the plan carries no file path")
+        linkage = api.add_file(chatbot_id, name, asset.path)
+    else:
+        linkage = api.add_text(chatbot_id, name, asset.content or "")
+    return Watch(chatbot_id, asset_name=name, linkage_id=linkage.linkage_id)
+
+
+def _asset(action: Action) -> DesiredAsset:
+    if action.asset is None:
+        raise ValueError(f"action {action.kind} for {action.source_key} carries no asset")
+    return action.asset
+
+
+def delink(api: RobofyApi, chatbot_id: str, linkage_ids: list[int]) -> set[int]:
+    """Delink; returns the ids no longer linked (confirmed by Robofy or found gone).
+
+    A 404 (say, after a dropped response to an earlier attempt) is checked against the
+    agent's listing rather than trusted: ids that are no longer listed count as delinked.
+    """
+    try:
+        return set(api.delink(chatbot_id, linkage_ids)) & set(linkage_ids)
+    except NotFoundError:
+        still = {lk.linkage_id for lk in api.list_linkages(chatbot_id)}
+        gone = set(linkage_ids) - still
+        if not gone:
+            raise
+        return gone

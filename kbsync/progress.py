@@ -1,0 +1,126 @@
+"""Progress reporting while applying and waiting: a bar on a terminal, plain lines in CI.
+
+The executor and the waiter only know the small ``Progress`` protocol; ``make_progress``
+picks the implementation from the stream. All calls come from one thread (the one
+collecting results), so the implementations need no locking.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
+
+
+class Progress(Protocol):
+    def start(self, total: int, label: str) -> None:
+        """Begin a phase of ``total`` steps (a new phase replaces the previous one)."""
+        ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def update(self, message: str) -> None:
+        """Say what is going on now (e.g. what is still processing)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class NullProgress:
+    """Reports nothing (library use, tests)."""
+
+    def start(self, total: int, label: str) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def update(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class LineProgress:
+    """Plain lines for logs: one at each tenth of a phase and one per new message."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._label = ""
+        self._total = 0
+        self._done = 0
+        self._last_tenth = -1
+        self._last_message = ""
+
+    def start(self, total: int, label: str) -> None:
+        self._label, self._total, self._done = label, total, 0
+        self._last_tenth, self._last_message = 0, ""
+        self._write(f"{label}: 0/{total}")
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        tenth = self._done * 10 // self._total if self._total else 10
+        if tenth > self._last_tenth or self._done >= self._total:
+            self._last_tenth = tenth
+            self._write(f"{self._label}: {self._done}/{self._total}")
+
+    def update(self, message: str) -> None:
+        if message and message != self._last_message:
+            self._last_message = message
+            self._write(f"{self._label}: {message}")
+
+    def close(self) -> None:
+        self._stream.flush()
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()
+
+
+class BarProgress:
+    """A rich progress bar, one task per phase, on an interactive terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._bar = RichBar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[message]}"),
+            console=Console(file=stream),
+            transient=False,
+        )
+        self._task: TaskID | None = None
+        self._started = False
+
+    def start(self, total: int, label: str) -> None:
+        if not self._started:
+            self._bar.start()
+            self._started = True
+        if self._task is not None:
+            self._bar.stop_task(self._task)
+        self._task = self._bar.add_task(label, total=total, message="")
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, n)
+
+    def update(self, message: str) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, message=message)
+
+    def close(self) -> None:
+        if self._started:
+            self._bar.stop()
+            self._started = False
+
+
+def make_progress(stream: TextIO) -> Progress:
+    """A bar on a terminal, plain progress lines otherwise (CI, pipes, files)."""
+    isatty = getattr(stream, "isatty", None)
+    if callable(isatty) and isatty():
+        return BarProgress(stream)
+    return LineProgress(stream)
