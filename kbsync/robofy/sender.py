@@ -1,0 +1,359 @@
+"""Sending one request: pacing, retries, body limits and error mapping.
+
+- 429 honours ``Retry-After`` and pauses EVERY worker (a shared "not before" time);
+- 5xx and connection errors on GET/PUT/DELETE retry with capped exponential
+  backoff and full jitter;
+- a POST is never blindly re-sent once it may have reached the server: that is an
+  UncertainWriteError, which the client resolves by re-reading;
+- error answers become kbsync.errors classes carrying endpoint, status, code, detail.
+
+Nothing here logs headers or bodies, and every message is scrubbed of the API key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import httpx
+
+from kbsync.errors import (
+    AuthError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RobofyError,
+    ServerError,
+    ShapeError,
+    UncertainWriteError,
+)
+from kbsync.robofy.contract import Answer, Route, error_fields
+
+log = logging.getLogger("kbsync.robofy")
+
+MAX_BODY_BYTES = 20 * 1024 * 1024  # never parse more than this
+# failures that happen before a single byte went out: always safe to retry
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Upload(NamedTuple):
+    """A multipart file, opened afresh for every attempt and streamed from disk."""
+
+    field: str
+    file_name: str
+    path: Path
+    form: dict[str, str]
+
+
+class Request(NamedTuple):
+    route: Route
+    path: str
+    params: dict[str, str | int] | None = None
+    json: Any = None
+    upload: Upload | None = None
+
+
+class RetryPolicy(NamedTuple):
+    max_retries: int = 6  # for 5xx and connection errors
+    max_rate_limit_waits: int = 30  # 429s one request may wait out
+    backoff_base: float = 0.5
+    backoff_cap: float = 10.0
+    default_retry_after: float = 2.0  # when Retry-After is missing or garbage
+    max_retry_after: float = 300.0
+
+
+class Pacer:
+    """The shared "not before" time every request checks: a 429 pauses all workers."""
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+
+    def wait_turn(self) -> None:
+        while True:
+            with self._lock:
+                delay = self._not_before - self._clock()
+            if delay <= 0:
+                return
+            self._sleep(delay)
+
+    def pause_all(self, seconds: float) -> None:
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+
+class _Lost(NamedTuple):
+    """The connection failed; ``sent`` says whether the request may have gone out."""
+
+    error: BaseException
+    sent: bool
+
+
+class _Reply(NamedTuple):
+    answer: Answer
+    retry_after: str | None
+
+
+class _Tries:
+    def __init__(self) -> None:
+        self.failures = 0
+        self.rate_limited = 0
+
+
+class Sender:
+    def __init__(
+        self,
+        http: httpx.Client,
+        secret: str,
+        *,
+        policy: RetryPolicy,
+        pacer: Pacer,
+        sleep: Callable[[float], None],
+        rng: random.Random,
+    ) -> None:
+        self._http = http
+        self._secret = secret
+        self._policy = policy
+        self._pacer = pacer
+        self._sleep = sleep
+        self._rng = rng
+        self._rng_lock = threading.Lock()
+
+    def send(self, request: Request) -> Answer:
+        """The decoded 2xx answer, or a RobofyError subclass."""
+        tries = _Tries()
+        while True:
+            self._pacer.wait_turn()
+            result = self._attempt(request)
+            if isinstance(result, _Reply) and result.answer.status < 400:
+                return result.answer
+            delay = self._retry_delay(request, result, tries)
+            if delay > 0:
+                self._sleep(delay)
+
+    # --- one attempt ------------------------------------------------------------
+
+    def _attempt(self, request: Request) -> _Reply | _Lost:
+        route = request.route
+        try:
+            with (
+                self._open_upload(request) as files,
+                self._http.stream(
+                    route.method,
+                    request.path,
+                    params=request.params,
+                    json=request.json,
+                    files=files,
+                    data=request.upload.form if request.upload else None,
+                ) as response,
+            ):
+                raw = _read_capped(response, route)
+                status, retry_after = response.status_code, response.headers.get("retry-after")
+                content_type = response.headers.get("content-type", "")
+        except _UNSENT as exc:
+            return _Lost(exc, sent=False)
+        except (httpx.TransportError, OSError) as exc:
+            return _Lost(exc, sent=True)
+        log.debug("%s -> HTTP %s", route.endpoint, status)
+        return _Reply(
+            Answer(route.endpoint, status, _decode(raw, route, status, content_type)), retry_after
+        )
+
+    def _open_upload(self, request: Request) -> _UploadFiles:
+        return _UploadFiles(request)
+
+    # --- what to do after a failure ------------------------------------------------
+
+    def _retry_delay(self, request: Request, result: _Reply | _Lost, tries: _Tries) -> float:
+        """Seconds to wait before the next attempt, or raise the final error."""
+        if isinstance(result, _Lost):
+            return self._after_lost(request, result, tries)
+        answer = result.answer
+        if answer.status == 429:
+            return self._after_rate_limit(answer, result.retry_after, tries)
+        if answer.status >= 500:
+            return self._after_server_error(request, answer, tries)
+        raise self._error_for(answer)
+
+    def _after_lost(self, request: Request, lost: _Lost, tries: _Tries) -> float:
+        route = request.route
+        what = self._scrub(f"{type(lost.error).__name__}: {lost.error}")
+        if lost.sent and not _repeatable(route):
+            raise UncertainWriteError(
+                f"{route.endpoint}: the connection failed after the request was sent ({what}); "
+                "it may or may not have been applied",
+                endpoint=route.endpoint,
+                detail=what,
+            )
+        if tries.failures >= self._policy.max_retries:
+            raise NetworkError(
+                f"Cannot reach Robofy for {route.endpoint} after "
+                f"{tries.failures + 1} attempts: {what}",
+                endpoint=route.endpoint,
+                detail=what,
+            )
+        return self._backoff(route, tries, what)
+
+    def _after_server_error(self, request: Request, answer: Answer, tries: _Tries) -> float:
+        route = request.route
+        if not _repeatable(route):
+            err = self._error_for(answer)
+            raise UncertainWriteError(
+                f"{err} (the write may or may not have been applied)",
+                endpoint=err.endpoint,
+                status=err.status,
+                code=err.code,
+                detail=err.detail,
+            )
+        if tries.failures >= self._policy.max_retries:
+            raise self._error_for(answer)
+        return self._backoff(route, tries, f"HTTP {answer.status}")
+
+    def _after_rate_limit(self, answer: Answer, header: str | None, tries: _Tries) -> float:
+        if tries.rate_limited >= self._policy.max_rate_limit_waits:
+            raise self._error_for(answer)
+        tries.rate_limited += 1
+        pause = self._retry_after(header)
+        log.info("%s: rate limited (429); pausing all requests %.1f s", answer.endpoint, pause)
+        self._pacer.pause_all(pause)
+        return 0.0  # wait_turn() does the waiting, together with every other worker
+
+    def _backoff(self, route: Route, tries: _Tries, what: str) -> float:
+        tries.failures += 1
+        ceiling = min(self._policy.backoff_cap, self._policy.backoff_base * 2**tries.failures)
+        with self._rng_lock:
+            delay = self._rng.uniform(0, ceiling)  # full jitter
+        log.info(
+            "%s: %s; retry %d of %d in %.1f s",
+            route.endpoint,
+            what,
+            tries.failures,
+            self._policy.max_retries,
+            delay,
+        )
+        return delay
+
+    def _retry_after(self, header: str | None) -> float:
+        """Seconds from Retry-After (seconds or an HTTP date), else the default."""
+        seconds = _parse_retry_after(header)
+        if seconds is None:
+            seconds = self._policy.default_retry_after
+        return min(max(seconds, 0.0), self._policy.max_retry_after)
+
+    # --- errors ----------------------------------------------------------------------
+
+    def _error_for(self, answer: Answer) -> RobofyError:
+        message, code, detail = (self._scrub(s) for s in error_fields(answer.body))
+        if answer.body is None:
+            detail = detail or "no JSON error body"
+        cls = _error_class(answer.status)
+        text = f"Robofy answered HTTP {answer.status}"
+        text += f" {code}" if code else ""
+        text += f" on {answer.endpoint}"
+        text += f": {detail or message}" if (detail or message) else ""
+        return cls(text, endpoint=answer.endpoint, status=answer.status, code=code, detail=detail)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "***") if self._secret else text
+
+
+class _UploadFiles:
+    """Context manager: the multipart ``files`` argument, with the file open while sending."""
+
+    def __init__(self, request: Request) -> None:
+        self._upload = request.upload
+        self._handle: Any = None
+
+    def __enter__(self) -> dict[str, Any] | None:
+        upload = self._upload
+        if upload is None:
+            return None
+        try:
+            self._handle = upload.path.open("rb")
+        except OSError as exc:
+            raise RobofyError(f"Cannot read {upload.path}: {exc.strerror}") from None
+        return {upload.field: (upload.file_name, self._handle, "application/octet-stream")}
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+def _repeatable(route: Route) -> bool:
+    return route.method != "POST" or route.safe_to_repeat
+
+
+def _error_class(status: int) -> type[RobofyError]:
+    if status in (401, 403):
+        return AuthError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return RateLimitedError
+    if status >= 500:
+        return ServerError
+    return RobofyError
+
+
+def _parse_retry_after(header: str | None) -> float | None:
+    if not header:
+        return None
+    try:
+        return float(header.strip())
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.timestamp() - time.time()
+
+
+def _read_capped(response: httpx.Response, route: Route) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_big(route, response.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_big(route, response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_big(route: Route, status: int) -> ShapeError:
+    return ShapeError(
+        f"Robofy answered {route.endpoint} (HTTP {status}) with a body over "
+        f"{MAX_BODY_BYTES // (1024 * 1024)} MB; kbsync does not parse it",
+        endpoint=route.endpoint,
+        status=status,
+    )
+
+
+def _decode(raw: bytes, route: Route, status: int, content_type: str) -> Any:
+    """JSON body, or None when empty; a success that is not JSON is a ShapeError."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        if status >= 400:
+            return None  # the status alone is mapped to an error
+        kind = content_type.split(";")[0].strip() or "no content type"
+        raise ShapeError(
+            f"Robofy answered {route.endpoint} (HTTP {status}) with a body that is not "
+            f"JSON ({kind}); is the base URL right?",
+            endpoint=route.endpoint,
+            status=status,
+        ) from None

@@ -1,0 +1,120 @@
+"""Resolving POSTs whose outcome is unknown by re-reading, never by blind re-sending.
+
+A POST that failed after it may have reached Robofy (a dropped connection, a
+timeout, a 5xx) raises UncertainWriteError in the sender. Here we look for its
+effect: a linkage with the name we sent, a running crawl of our start URL, an
+agent with our name. Found: that is the result. Absent: the write did not
+happen, so sending again cannot duplicate it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
+
+from kbsync.errors import RobofyError, UncertainWriteError
+from kbsync.model import PENDING, CrawlRun, RemoteAgent, RemoteLinkage
+from kbsync.robofy.contract import parse_timestamp
+
+log = logging.getLogger("kbsync.robofy")
+
+T = TypeVar("T")
+
+ASSET_SENDS = 3  # the first send and at most two re-sends after proving absence
+CRAWL_SENDS = 2
+AGENT_SENDS = 2
+# a crawl run "started after we sent" tolerates this much clock difference
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+def add_asset(
+    send: Callable[[], RemoteLinkage],
+    asset_name: str,
+    list_linkages: Callable[[], list[RemoteLinkage]],
+) -> RemoteLinkage:
+    def find() -> RemoteLinkage | None:
+        named = [link for link in list_linkages() if link.asset_name == asset_name]
+        return max(named, key=lambda link: (link.created_at, link.linkage_id), default=None)
+
+    return _resolve(send, find, ASSET_SENDS, f"asset {asset_name!r}")
+
+
+def crawl(
+    send: Callable[[], CrawlRun],
+    start_url: str,
+    crawl_runs: Callable[[], list[CrawlRun]],
+) -> CrawlRun:
+    sent_at = datetime.now(timezone.utc)
+
+    def find() -> CrawlRun | None:
+        runs = [run for run in crawl_runs() if _is_ours(run, start_url, sent_at)]
+        return runs[0] if runs else None  # newest first
+
+    return _resolve(send, find, CRAWL_SENDS, f"crawl of {start_url}")
+
+
+def create_agent(
+    send: Callable[[], str],
+    name: str,
+    list_agents: Callable[[], list[RemoteAgent]],
+) -> str:
+    def find() -> str | None:
+        matches = [agent.chatbot_id for agent in list_agents() if agent.name == name]
+        if len(matches) > 1:
+            # the executor only creates an agent no remote one matches by name
+            raise UncertainWriteError(
+                f"Creating agent {name!r} had an unknown outcome and {len(matches)} agents "
+                "of that name now exist; pin the right one with `id` in the manifest"
+            )
+        return matches[0] if matches else None
+
+    return _resolve(send, find, AGENT_SENDS, f"agent {name!r}")
+
+
+def _resolve(send: Callable[[], T], find: Callable[[], T | None], sends: int, what: str) -> T:
+    last: UncertainWriteError | None = None
+    for attempt in range(1, sends + 1):
+        try:
+            return send()
+        except UncertainWriteError as err:
+            last = err
+        log.info("%s: outcome unknown (%s); re-reading", what, last)
+        found = _find(find, last)
+        if found is not None:
+            log.info("%s: found; it was applied", what)
+            return found
+        if attempt < sends:
+            log.info("%s: not applied; sending again", what)
+    assert last is not None
+    raise UncertainWriteError(
+        f"{last} — still unknown after {sends} attempts and re-reading",
+        endpoint=last.endpoint,
+        status=last.status,
+        code=last.code,
+        detail=last.detail,
+    )
+
+
+def _find(find: Callable[[], T | None], cause: UncertainWriteError) -> T | None:
+    try:
+        return find()
+    except UncertainWriteError:
+        raise
+    except RobofyError as err:
+        raise UncertainWriteError(
+            f"{cause}; re-reading to check failed too: {err}",
+            endpoint=cause.endpoint,
+            status=cause.status,
+            code=cause.code,
+            detail=cause.detail,
+        ) from None
+
+
+def _is_ours(run: CrawlRun, start_url: str, sent_at: datetime) -> bool:
+    wanted = start_url.rstrip("/")
+    if run.state != PENDING or wanted not in {u.rstrip("/") for u in run.start_urls}:
+        return False
+    started = parse_timestamp(run.started_at)
+    return started is None or started >= sent_at - CLOCK_SLACK
