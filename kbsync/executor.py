@@ -189,7 +189,11 @@ def _updated(run: _Run, action: Action, cid: str) -> Outcome:
 def _start_content(run: _Run) -> None:
     for i, action in run.indexed(WAIT_CRAWL):
         cid = _target(run, i, action)
-        if cid is not None and action.run_id is not None:
+        if cid is None:
+            continue
+        if action.run_id is None:
+            run.outcomes[i] = Outcome(action, SKIPPED, "the plan names no crawl run to wait for")
+        else:
             run.watches[i] = Watch(cid, run_id=action.run_id)
             run.outcomes[i] = Outcome(action, STILL_RUNNING, f"crawl run {action.run_id} running")
     jobs = [partial(_start, run, i) for i, _ in run.indexed(*steps.UPLOADS, CRAWL)]
@@ -228,6 +232,12 @@ def _wait(
     )
     for i, where in zip(indexes, settled, strict=True):
         run.outcomes[i] = _settled_outcome(run.plan.actions[i], where, timeout)
+    running = sum(1 for where in settled if where.state not in (READY, FAILED))
+    if running:
+        run.notes.append(
+            f"Stopped waiting after {timeout:g}s with {running} item(s) still running; "
+            "apply again later to finish (replaced items keep their old versions until then)."
+        )
 
 
 def _not_waited(run: _Run, indexes: list[int]) -> None:
