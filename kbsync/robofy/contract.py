@@ -35,7 +35,7 @@ from kbsync.model import (
 DEFAULT_BASE_URL = "https://agents.robofy.ai"
 
 
-# --- routes --------------------------------------------------------------------
+# --- routes -------------------------------------------------------
 
 
 class Route(NamedTuple):
@@ -75,14 +75,14 @@ CHAT = Route("POST", "/v1/ai-agent/chat", safe_to_repeat=True)  # [D]
 GET_PROJECT = Route("GET", "/v1/projects/{pid}")  # [I]
 ACCOUNT_LIMIT = Route("GET", "/v1/account/limit")  # [I]
 
-# --- pagination [A] ------------------------------------------------------------
+# --- pagination [A] -------------------------------------------------------
 
 PAGE_TOKEN_PARAM = "nextPageToken"
 PAGE_LIMIT_PARAM = "limit"
 PAGE_LIMIT = 200  # the emulator's maximum: fewest round trips
 ITEM_KEYS = ("items", "list", "records", "assets", "chatbots")
 
-# --- limits ----------------------------------------------------------------------
+# --- limits -------------------------------------------------------
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # [D] 10 MB, [A] binary megabytes
 # fmt: off
@@ -94,7 +94,7 @@ MAX_TEXT_CHARS = 1_000_000  # [A]
 MAX_FILE_NAME_CHARS = 255  # [A]
 DELINK_BATCH = 100  # [A] ids per delink request
 
-# --- statuses [A] -------------------------------------------------------------------
+# --- statuses [A] -------------------------------------------------------
 
 # fmt: off
 _STATES = {
@@ -127,7 +127,7 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
 
 
-# --- answers and shape errors ----------------------------------------------------
+# --- answers and shape errors -------------------------------------------------------
 
 
 class Answer(NamedTuple):
@@ -183,7 +183,7 @@ def _short(value: object) -> str:
     return str(value)[:500]
 
 
-# --- pagination ---------------------------------------------------------------------
+# --- pagination -------------------------------------------------------
 
 
 def page_of(answer: Answer, what: str) -> tuple[list[Any], str | None]:
@@ -216,7 +216,7 @@ def _token(value: object) -> str | None:
     return str(value)
 
 
-# --- agents ---------------------------------------------------------------------------
+# --- agents -------------------------------------------------------
 
 
 def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
@@ -247,7 +247,7 @@ def created_agent_id(answer: Answer) -> str:
     raise shape_error(answer, "the new chatbot id as data")
 
 
-# --- settings ---------------------------------------------------------------------------
+# --- settings -------------------------------------------------------
 
 PROMPT_FIELD = "system_prompt_text"
 SECRET_SETTINGS = ("llm_api_key",)  # never read into kbsync, never sent
@@ -298,7 +298,7 @@ def prompt_to_wire(prompt: str) -> dict[str, Scalar]:
     return {PROMPT_FIELD: prompt}
 
 
-# --- persona, project, limits -------------------------------------------------------------
+# --- persona, project, limits -------------------------------------------------------
 
 
 def flat_scalars(answer: Answer, expected: str) -> dict[str, Scalar]:
@@ -336,7 +336,7 @@ def _scalar(value: object) -> Scalar:
     return value if _is_scalar(value) else str(value)  # type: ignore[return-value]
 
 
-# --- linked assets -------------------------------------------------------------------------
+# --- linked assets -------------------------------------------------------
 
 _ASSET_TYPES = {"file": FILE, "text": TEXT, "url": URL}
 NAME_KEYS = ("asset_name", "name", "file_name", "url")  # [A] aliases, in order of preference
@@ -429,7 +429,7 @@ def delinked_ids(answer: Answer, sent: list[int]) -> list[int]:
 ERROR_NOT_FOUND = "NOT_FOUND"  # [A] the code for "those linkage ids are not linked"
 
 
-# --- websites ----------------------------------------------------------------------------------
+# --- websites -------------------------------------------------------
 
 
 def crawl_body(pid: int, chatbot_id: str, site: DesiredSite) -> dict[str, Any]:
@@ -483,7 +483,7 @@ def _start_urls(value: object) -> tuple[str, ...]:
 RUN_ID_PARAM = "run_id"  # [A]
 
 
-# --- chat ---------------------------------------------------------------------------
+# --- chat -------------------------------------------------------
 
 
 def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> dict[str, Any]:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 from kbsync.errors import RobofyError, UncertainWriteError
-from kbsync.model import PENDING, CrawlRun, RemoteAgent, RemoteLinkage
-from kbsync.robofy.contract import parse_timestamp
+from kbsync.model import CrawlRun, RemoteAgent, RemoteLinkage
 
 log = logging.getLogger("kbsync.robofy")
 
@@ -25,8 +23,6 @@ T = TypeVar("T")
 ASSET_SENDS = 3  # the first send and at most two re-sends after proving absence
 CRAWL_SENDS = 2
 AGENT_SENDS = 2
-# a crawl run "started after we sent" tolerates this much clock difference
-CLOCK_SLACK = timedelta(minutes=2)
 
 
 def add_asset(
@@ -46,10 +42,12 @@ def crawl(
     start_url: str,
     crawl_runs: Callable[[], list[CrawlRun]],
 ) -> CrawlRun:
-    sent_at = datetime.now(timezone.utc)
+    """Runs are told apart by id, not by clocks: the emulator's clock may be anywhere."""
+    wanted = start_url.rstrip("/")
+    before = {run.run_id for run in crawl_runs()}  # crawls are rare: one read is cheap
 
     def find() -> CrawlRun | None:
-        runs = [run for run in crawl_runs() if _is_ours(run, start_url, sent_at)]
+        runs = [r for r in crawl_runs() if r.run_id not in before and _starts_at(r, wanted)]
         return runs[0] if runs else None  # newest first
 
     return _resolve(send, find, CRAWL_SENDS, f"crawl of {start_url}")
@@ -60,15 +58,19 @@ def create_agent(
     name: str,
     list_agents: Callable[[], list[RemoteAgent]],
 ) -> str:
+    def named() -> set[str]:
+        return {agent.chatbot_id for agent in list_agents() if agent.name == name}
+
+    before = named()  # agents are created rarely: one read is cheap
+
     def find() -> str | None:
-        matches = [agent.chatbot_id for agent in list_agents() if agent.name == name]
-        if len(matches) > 1:
-            # the executor only creates an agent no remote one matches by name
+        new = named() - before
+        if len(new) > 1:
             raise UncertainWriteError(
-                f"Creating agent {name!r} had an unknown outcome and {len(matches)} agents "
+                f"Creating agent {name!r} had an unknown outcome and {len(new)} new agents "
                 "of that name now exist; pin the right one with `id` in the manifest"
             )
-        return matches[0] if matches else None
+        return new.pop() if new else None
 
     return _resolve(send, find, AGENT_SENDS, f"agent {name!r}")
 
@@ -112,9 +114,5 @@ def _find(find: Callable[[], T | None], cause: UncertainWriteError) -> T | None:
         ) from None
 
 
-def _is_ours(run: CrawlRun, start_url: str, sent_at: datetime) -> bool:
-    wanted = start_url.rstrip("/")
-    if run.state != PENDING or wanted not in {u.rstrip("/") for u in run.start_urls}:
-        return False
-    started = parse_timestamp(run.started_at)
-    return started is None or started >= sent_at - CLOCK_SLACK
+def _starts_at(run: CrawlRun, wanted: str) -> bool:
+    return wanted in {url.rstrip("/") for url in run.start_urls}
