@@ -116,6 +116,33 @@ def apply(**kwargs: Any) -> None:
     )
 
 
+@cli.command()
+@remote_options
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0.0),
+    default=0.5,
+    show_default=True,
+    help="Seconds of quiet after a change before applying.",
+)
+@click.option("--prune", is_flag=True, help="Also delink what the manifest no longer declares.")
+@click.option("--max-delete", help="With --prune: most delinks per agent: N or P%.")
+def watch(**kwargs: Any) -> None:
+    """Apply once, then again on every change to the manifest or the files it names."""
+    from kbsync.commands.watch import WatchArgs
+    from kbsync.commands.watch import watch as watch_command
+
+    args = _remote_args(kwargs)
+    watch_args = WatchArgs(kwargs["debounce"], kwargs["prune"], kwargs["max_delete"])
+    sys.exit(
+        run_command(
+            lambda: watch_command(
+                args, watch_args, os.environ, stdout=sys.stdout, stderr=sys.stderr
+            )
+        )
+    )
+
+
 def _confirm(question: str) -> bool:
     return click.confirm(question, default=False)
 

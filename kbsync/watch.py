@@ -42,6 +42,8 @@ class CycleReport(NamedTuple):
     notes: tuple[str, ...] = ()  # e.g. "would delink ...; run with --prune"
     problems: tuple[str, ...] = ()  # manifest errors, guard refusals, failure messages
     retry: bool = False  # the loop should try again after a backoff
+    status: str = "ok"  # ok | unchanged | invalid | refused | failed | error
+    retry_in: float | None = None  # error: seconds until the loop tries again
 
 
 class WatchRoot(NamedTuple):

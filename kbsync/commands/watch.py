@@ -1,0 +1,276 @@
+"""``kbsync watch``: apply once, then again after every change to the manifest or its files.
+
+The loop and the observer are kbsync.watch; this module supplies the one cycle
+(reload the manifest, plan, apply adds and replacements) and prints one line per cycle.
+Deletes are only planned as notes unless ``--prune``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import NamedTuple, TextIO
+
+from kbsync.commands.common import RemoteArgs, load_desired, print_banner
+from kbsync.commands.watch_output import error_report, render_report
+from kbsync.error_handler import EXIT_INTERRUPTED, EXIT_OK
+from kbsync.errors import ManifestError
+from kbsync.executor import apply_plan
+from kbsync.manifest import load_manifest
+from kbsync.model import (
+    DONE,
+    FAILED_OUTCOME,
+    STILL_RUNNING,
+    Action,
+    ApplyResult,
+    DesiredState,
+    Plan,
+)
+from kbsync.pipeline import open_api, plan_options, read_and_plan
+from kbsync.robofy.api import RobofyApi
+from kbsync.sources import load_desired_state
+from kbsync.watch import (
+    Backoff,
+    ChangeCollector,
+    CycleReport,
+    Loop,
+    ObserverFactory,
+    Watcher,
+    WatchRoot,
+    run_loop,
+)
+
+# what each action kind counts as in the one-line summary, in apply order
+VERBS = {
+    "create_agent": "agent created",
+    "update_agent": "updated",
+    "update_prompt": "updated",
+    "update_settings": "updated",
+    "update_persona": "updated",
+    "add_text": "added",
+    "add_file": "added",
+    "replace_text": "replaced",
+    "replace_file": "replaced",
+    "crawl": "crawl started",
+    "wait_crawl": "crawl finished",
+    "delink": "delinked",
+}
+
+
+class WatchArgs(NamedTuple):
+    debounce: float = 0.5
+    prune: bool = False
+    max_delete: str | None = None
+    wait_timeout: float = 600.0  # per cycle: how long to wait for processing
+
+
+class Session(NamedTuple):
+    """What a watch session runs with; tests build one around an in-process emulator."""
+
+    api: RobofyApi
+    desired: DesiredState  # the manifest as loaded at start (valid)
+    args: RemoteArgs
+    watch_args: WatchArgs
+    env: Mapping[str, str]
+    stdout: TextIO
+    stop: threading.Event
+    observer_factory: ObserverFactory | None = None  # None: watchdog's native Observer
+    backoff: Backoff = Backoff()
+
+
+def watch(
+    args: RemoteArgs,
+    watch_args: WatchArgs,
+    env: Mapping[str, str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Runs until Ctrl-C (exit 130). An invalid manifest at start is an error (exit 1)."""
+    desired = load_desired(args, env)
+    print_banner(args, desired.manifest_path, stdout, stderr)
+    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    session = Session(api, desired, args, watch_args, env, stdout, threading.Event())
+    try:
+        return run_watch(session)
+    except KeyboardInterrupt:
+        stderr.write("Stopped watching.\n")
+        return EXIT_INTERRUPTED
+    finally:
+        api.close()
+
+
+def run_watch(session: Session) -> int:
+    """Watch until ``session.stop`` is set (or Ctrl-C propagates); the api stays open."""
+    collector = ChangeCollector()
+    watcher = _watcher(collector, session.observer_factory)
+    syncer = Syncer(session)
+    watcher.start(syncer.roots())
+
+    def cycle(changed: frozenset[Path]) -> CycleReport:
+        try:
+            return syncer(changed)
+        finally:
+            watcher.update(syncer.roots())  # the manifest may name new folders
+
+    def show_error(error: Exception, batch: frozenset[Path], retry_in: float) -> None:
+        report = error_report(error, syncer.shown(batch), time.time(), retry_in)
+        _write(session, render_report(report, session.args.fmt))
+
+    loop = Loop(
+        collector=collector,
+        cycle=cycle,
+        on_report=lambda report: _write(session, render_report(report, session.args.fmt)),
+        on_error=show_error,
+        stop=session.stop,
+        debounce=session.watch_args.debounce,
+        backoff=session.backoff,
+    )
+    try:
+        run_loop(loop)
+    finally:
+        watcher.stop()
+    return EXIT_OK
+
+
+def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Watcher:
+    return Watcher(collector) if factory is None else Watcher(collector, factory)
+
+
+def _write(session: Session, text: str) -> None:
+    session.stdout.write(text if text.endswith("\n") else text + "\n")
+    session.stdout.flush()
+
+
+class Syncer:
+    """The cycle: reload the manifest (keeping the last good one), plan, apply."""
+
+    def __init__(
+        self,
+        session: Session,
+        wall_clock: Callable[[], float] = time.time,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._session = session
+        self._wall_clock = wall_clock
+        self._timer = timer
+        self.desired = session.desired  # the last good desired state
+        self._synced: DesiredState | None = None  # what the remote matched after a clean cycle
+        self._shown_notes: frozenset[str] = frozenset()
+        self._roots: tuple[WatchRoot, ...] = ()
+
+    def __call__(self, changed: frozenset[Path]) -> CycleReport:
+        report = CycleReport(self.shown(changed), self._wall_clock(), 0.0)
+        began = self._timer()
+        try:
+            self.desired = load_desired_state(self.desired.manifest_path, self._session.env)
+        except ManifestError as error:
+            problems = tuple(str(p) for p in error.problems)
+            report = report._replace(status="invalid", problems=problems)
+        else:
+            report = self._sync(report)
+        return report._replace(seconds=self._timer() - began)
+
+    def shown(self, changed: frozenset[Path]) -> tuple[str, ...]:
+        """Changed paths as people know them: relative to the manifest's folder."""
+        root = self.desired.manifest_path.resolve().parent
+        return tuple(sorted(_relative(p, root) for p in changed))
+
+    def roots(self) -> tuple[WatchRoot, ...]:
+        """The manifest's folder and every folder its entries name; recomputed each cycle
+        (a named folder may have been created), kept as they were while the manifest is invalid."""
+        with contextlib.suppress(ManifestError):
+            self._roots = watch_roots(self.desired.manifest_path, self._session.env)
+        return self._roots
+
+    def _sync(self, report: CycleReport) -> CycleReport:
+        desired = self.desired
+        if desired == self._synced:
+            return report._replace(status="unchanged")
+        session = self._session
+        options = plan_options(
+            max_delete=session.watch_args.max_delete,
+            agents=session.args.agents,
+            allow_delink=session.watch_args.prune,
+        )
+        planned = read_and_plan(session.api, desired, options, parallelism=session.args.parallelism)
+        plan = planned.plan
+        report = report._replace(notes=self._new_notes(plan))
+        if plan.refusals:
+            return report._replace(status="refused", problems=plan.refusals)
+        if not plan.has_changes:
+            self._synced = desired
+            return report
+        result = self._apply(plan)
+        self._synced = None if result.failed else desired
+        return _with_result(report, result)
+
+    def _apply(self, plan: Plan) -> ApplyResult:
+        session = self._session
+        return apply_plan(
+            session.api,
+            plan,
+            parallelism=session.args.parallelism,
+            wait=True,
+            wait_timeout=session.watch_args.wait_timeout,
+        )
+
+    def _new_notes(self, plan: Plan) -> tuple[str, ...]:
+        """Notes not already shown by the previous cycle: say a thing once, not every save."""
+        notes = [note.message for note in plan.notes]
+        fresh = tuple(n for n in notes if n not in self._shown_notes)
+        self._shown_notes = frozenset(notes)
+        return fresh
+
+
+def _with_result(report: CycleReport, result: ApplyResult) -> CycleReport:
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        if outcome.status == DONE:
+            verb = VERBS.get(outcome.action.kind, outcome.action.kind)
+            counts[verb] = counts.get(verb, 0) + 1
+    failures = [o for o in result.outcomes if o.status in (FAILED_OUTCOME, STILL_RUNNING)]
+    problems = tuple(f"{_subject(o.action)}: {o.message or o.status}" for o in failures)
+    return report._replace(
+        status="failed" if failures else "ok",
+        applied=tuple(counts.items()),
+        failed=len(failures),
+        notes=report.notes + tuple(result.notes),
+        problems=problems,
+        retry=any(o.status == FAILED_OUTCOME for o in failures),
+    )
+
+
+def _subject(action: Action) -> str:
+    return action.label or action.source_key or action.kind
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def watch_roots(manifest_path: Path, env: Mapping[str, str]) -> tuple[WatchRoot, ...]:
+    """The manifest's folder (its own edits), and each folder a file entry names
+    (recursive: new files in new subfolders count). Everything sits under the manifest's
+    folder; ManifestError when the manifest cannot be read."""
+    manifest = load_manifest(manifest_path, env)
+    roots = [WatchRoot(manifest.root, False)]
+    for agent in manifest.agents:
+        named = [spec.path for spec in agent.files]
+        named += [text.file for text in agent.texts if text.file]
+        named += [agent.prompt.file] if agent.prompt and agent.prompt.file else []
+        roots += [_root_for(manifest.root / name) for name in named]
+    return tuple(roots)
+
+
+def _root_for(path: Path) -> WatchRoot:
+    """A folder is watched with all its subfolders; a single file through its folder."""
+    if path.is_dir():
+        return WatchRoot(path, True)
+    return WatchRoot(path.parent, False)
