@@ -1,0 +1,172 @@
+"""The plan: what must change so the Robofy project matches the manifest. Pure.
+
+``plan(desired, inventory, options)`` reads no file, network or clock (the time is
+``options.now``). Per agent it diffs the agent's fields (plan_profile), its texts,
+files and pages (plan_knowledge), its sites (plan_sites), applies the prune mode,
+and finally the guards (guards), which turn into ``Plan.refusals``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kbsync.errors import ConfigError
+from kbsync.guards import AgentDelinks, count_delinks, refusals
+from kbsync.model import (
+    ACTION_KINDS,
+    Action,
+    DesiredAgent,
+    DesiredState,
+    Inventory,
+    Note,
+    Plan,
+    PlanOptions,
+    RemoteAgent,
+    RemoteAgentState,
+)
+from kbsync.plan_knowledge import page_candidates, plan_assets, select_delinks
+from kbsync.plan_profile import plan_agent_fields, plan_new_agent
+from kbsync.plan_sites import plan_site
+
+
+def match_agents(
+    desired: Sequence[DesiredAgent], remote: Sequence[RemoteAgent]
+) -> dict[str, RemoteAgent]:
+    """Desired agent key -> remote agent, by pinned ``id``, else by exact name.
+
+    Raises ConfigError for a pinned id that does not exist, for a name two remote
+    agents share, and for two desired agents that would manage the same chatbot.
+    """
+    by_id = {r.chatbot_id: r for r in remote}
+    matched: dict[str, RemoteAgent] = {}
+    for agent in desired:
+        found = _match_one(agent, remote, by_id)
+        if found is not None:
+            matched[agent.key] = found
+    _refuse_shared_chatbots(matched)
+    return matched
+
+
+def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> Plan:
+    agents = _selected(desired.agents, options.agents)
+    actions: list[Action] = []
+    notes: list[Note] = []
+    counts: list[AgentDelinks] = []
+    for agent in agents:
+        state = inventory.states.get(agent.key)
+        agent_actions, agent_notes = _plan_agent(agent, state, options)
+        actions += sorted(agent_actions, key=_order)
+        notes += agent_notes
+        linked = len(state.linkages) if state else 0
+        counts.append(AgentDelinks(agent, count_delinks(agent_actions), linked))
+    return Plan(
+        project=desired.project,
+        actions=tuple(actions),
+        notes=tuple(notes),
+        refusals=tuple(refusals(counts, options.max_delete)),
+        agent_ids={a.key: s.agent.chatbot_id for a in agents if (s := inventory.states.get(a.key))},
+    )
+
+
+# --- one agent ----------------------------------------------------------------
+
+
+def _plan_agent(
+    agent: DesiredAgent, state: RemoteAgentState | None, options: PlanOptions
+) -> tuple[list[Action], list[Note]]:
+    if state is None:
+        if agent.id is not None:
+            raise ConfigError(f"agent {agent.key!r}: no agent with the pinned id {agent.id!r}")
+        return _plan_created_agent(agent), []
+    actions = plan_agent_fields(agent, state)
+    assets = plan_assets(agent, state.linkages)
+    actions += assets.actions
+    actions += _site_actions(agent, state, options)
+    delinks, notes = select_delinks(
+        agent, assets.candidates + page_candidates(agent, state.linkages)
+    )
+    if not options.allow_delink:
+        return actions, assets.notes + notes + [
+            _would_delink(a) for a in sorted(delinks, key=_order)
+        ]
+    return actions + delinks, assets.notes + notes
+
+
+def _plan_created_agent(agent: DesiredAgent) -> list[Action]:
+    actions = plan_new_agent(agent)
+    actions += plan_assets(agent, ()).actions
+    for site in agent.sites:
+        found = plan_site(agent.key, site, (), None, now=0.0, recrawl=())
+        actions += [found] if found else []
+    return actions
+
+
+def _site_actions(
+    agent: DesiredAgent, state: RemoteAgentState, options: PlanOptions
+) -> list[Action]:
+    found = (
+        plan_site(
+            agent.key, site, state.linkages, state.crawls, now=options.now, recrawl=options.recrawl
+        )
+        for site in agent.sites
+    )
+    return [a for a in found if a is not None]
+
+
+def _would_delink(action: Action) -> Note:
+    return Note(action.agent, f"would delink {action.label} ({action.reason}); run with --prune")
+
+
+def _order(action: Action) -> tuple[int, str, str, tuple[int, ...]]:
+    """ACTION_KINDS order, then source key, then label and linkage ids (stable output)."""
+    return (
+        ACTION_KINDS.index(action.kind),
+        action.source_key or "",
+        action.label,
+        action.linkage_ids,
+    )
+
+
+# --- agent selection and matching ----------------------------------------------
+
+
+def _selected(agents: Sequence[DesiredAgent], keys: Sequence[str]) -> list[DesiredAgent]:
+    unknown = sorted(set(keys) - {a.key for a in agents})
+    if unknown:
+        declared = ", ".join(a.key for a in agents) or "none"
+        raise ConfigError(
+            f"unknown agent key(s) {', '.join(unknown)}; the manifest declares: {declared}"
+        )
+    return [a for a in agents if not keys or a.key in keys]
+
+
+def _match_one(
+    agent: DesiredAgent, remote: Sequence[RemoteAgent], by_id: dict[str, RemoteAgent]
+) -> RemoteAgent | None:
+    if agent.id is not None:
+        found = by_id.get(str(agent.id))
+        if found is None:
+            raise ConfigError(
+                f"agent {agent.key!r}: the pinned id {agent.id!r} is not an agent of this project"
+            )
+        return found
+    named = [r for r in remote if r.name == agent.name]
+    if len(named) > 1:
+        ids = ", ".join(sorted(r.chatbot_id for r in named))
+        raise ConfigError(
+            f"agent {agent.key!r}: {len(named)} agents in the project are named {agent.name!r} "
+            f"(ids {ids}); pin the one to manage with `id:` in the manifest"
+        )
+    return named[0] if named else None
+
+
+def _refuse_shared_chatbots(matched: dict[str, RemoteAgent]) -> None:
+    owners: dict[str, list[str]] = {}
+    for key, remote in matched.items():
+        owners.setdefault(remote.chatbot_id, []).append(key)
+    for chatbot_id, keys in owners.items():
+        if len(keys) > 1:
+            raise ConfigError(
+                f"agents {', '.join(repr(k) for k in keys)} would all manage chatbot {chatbot_id}; "
+                "give each its own `name` or `id`"
+            )
