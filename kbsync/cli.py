@@ -143,6 +143,23 @@ def watch(**kwargs: Any) -> None:
     )
 
 
+@cli.command()
+@click.option("-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).")
+def validate(manifest: str | None) -> None:
+    """Check the manifest and the files it names (no network)."""
+    from kbsync.commands.validate import validate as validate_command
+
+    sys.exit(run_command(lambda: validate_command(manifest, os.environ, sys.stdout)))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the manifest's JSON Schema."""
+    from kbsync.commands.schema import schema as schema_command
+
+    sys.exit(run_command(lambda: schema_command(sys.stdout)))
+
+
 def _confirm(question: str) -> bool:
     return click.confirm(question, default=False)
 

@@ -1,0 +1,46 @@
+"""`kbsync validate`: check the manifest and every file it names, without any network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+from kbsync.manifest import display_path, resolve_manifest_path
+from kbsync.model import DesiredAgent
+from kbsync.sources import load_desired_state
+
+
+def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -> int:
+    """Print one summary line per agent and a final OK line; ManifestError when invalid."""
+    path = resolve_manifest_path(manifest_option, env)
+    state = load_desired_state(path, env)
+    for agent in state.agents:
+        out.write(summarize_agent(agent) + "\n")
+    count = len(state.agents)
+    out.write(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})\n")
+    return 0
+
+
+def summarize_agent(agent: DesiredAgent) -> str:
+    """support: 3 texts, 12 files, 1 website (48.2 KB)"""
+    parts = [
+        _count(len(agent.texts), "text"),
+        _count(len(agent.files), "file"),
+        _count(len(agent.sites), "website"),
+    ]
+    total = sum(asset.size for asset in agent.assets)
+    return f"{agent.key}: {', '.join(parts)} ({format_bytes(total)})"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def format_bytes(size: int) -> str:
+    """1536 -> '1.5 KB' (binary units, one decimal)."""
+    value, unit = float(size), "B"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"

@@ -1,0 +1,168 @@
+"""Which files a `files:` entry takes: include/exclude (gitignore syntax), .kbsyncignore,
+hidden and editor temp files skipped, supported types only, 10 MB at most."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import pathspec
+
+from kbsync.hashcache import FileStat
+from kbsync.manifest_types import FileSpec
+from kbsync.paths import PathProblem, check_within, inside
+
+SUPPORTED_EXTENSIONS = (
+    ".pdf", ".docx", ".doc", ".xls", ".xlsx", ".txt", ".html", ".htm", ".md", ".markdown", ".json",
+)  # fmt: skip
+MAX_FILE_BYTES = 10 * 1024 * 1024
+IGNORE_FILE = ".kbsyncignore"
+TEMP_PATTERNS = ("*~", ".*.swp", ".#*", "#*#", "*.tmp", ".DS_Store")
+
+
+class Walked(NamedTuple):
+    files: list[FileStat]  # sorted by rel
+    problems: list[str]  # messages naming the file
+
+
+def is_ignored_name(name: str) -> bool:
+    """Hidden files and folders and common editor temp files: never taken from a folder."""
+    return name.startswith(".") or any(fnmatch.fnmatchcase(name, p) for p in TEMP_PATTERNS)
+
+
+def is_supported(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in SUPPORTED_EXTENSIONS
+
+
+def size_problem(rel: str, size: int) -> str | None:
+    if size <= MAX_FILE_BYTES:
+        return None
+    return f"{rel} is {size / 1024 / 1024:.1f} MB ({size:,} bytes); files may be at most 10 MB"
+
+
+def walk_entry(root: Path, spec: FileSpec) -> Walked:
+    """The files of one entry; PathProblem when the entry's own path is unusable."""
+    path, rel = inside(root, spec.path)
+    if path.is_file():
+        return _single(root, path, rel)
+    if not path.is_dir():
+        raise PathProblem(f"not a file or folder: {spec.path}")
+    walker = _Walker(root, path, rel, spec)
+    walker.walk(path, "")
+    if not walker.files and not walker.problems:
+        raise PathProblem(f"folder {spec.path} matches no files{walker.describe_filters()}")
+    return Walked(sorted(walker.files), walker.problems)
+
+
+def _single(root: Path, path: Path, rel: str) -> Walked:
+    if not is_supported(path.name):
+        return Walked([], [_unsupported(rel)])
+    stat = FileStat(rel, path, *_stat(path))
+    too_big = size_problem(rel, stat.size)
+    return Walked([] if too_big else [stat], [too_big] if too_big else [])
+
+
+def _unsupported(rel: str) -> str:
+    ext = os.path.splitext(rel)[1] or "(no extension)"
+    return f"unsupported file type {ext}: {rel} (supported: {' '.join(SUPPORTED_EXTENSIONS)})"
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _spec(lines: tuple[str, ...] | list[str]) -> pathspec.GitIgnoreSpec | None:
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+class _Walker:
+    def __init__(self, root: Path, folder: Path, rel: str, spec: FileSpec) -> None:
+        self.root = root
+        self.prefix = "" if rel == "." else rel + "/"
+        self.spec = spec
+        self.include = _spec(spec.include)
+        self.exclude = _spec(spec.exclude)
+        self.ignore = _spec(_read_ignore_file(folder / IGNORE_FILE))
+        self.files: list[FileStat] = []
+        self.problems: list[str] = []
+        self.seen_dirs: set[Path] = {folder.resolve()}
+
+    def walk(self, folder: Path, sub: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            self.problems.append(f"cannot read folder {self.prefix}{sub}: {e.strerror}")
+            return
+        for entry in entries:
+            if not is_ignored_name(entry.name):
+                self._visit(entry, sub + entry.name)
+
+    def _visit(self, entry: os.DirEntry[str], sub: str) -> None:
+        shown = self.prefix + sub
+        try:
+            if entry.is_symlink():
+                real = check_within(self.root, Path(entry.path), shown)
+                is_dir = real.is_dir()
+            else:
+                real, is_dir = Path(entry.path), entry.is_dir()
+        except PathProblem as e:
+            self.problems.append(str(e))
+            return
+        if is_dir:
+            self._folder(Path(entry.path), real, sub)
+        else:
+            self._file(entry, sub)
+
+    def _folder(self, path: Path, real: Path, sub: str) -> None:
+        if self._dropped(sub + "/") or real in self.seen_dirs:
+            return
+        self.seen_dirs.add(real)
+        self.walk(path, sub + "/")
+
+    def _file(self, entry: os.DirEntry[str], sub: str) -> None:
+        if self._dropped(sub):
+            return
+        rel = self.prefix + sub
+        if self.include is None:
+            if not is_supported(entry.name):
+                return  # no include given: other types are simply not taken
+        elif not self.include.match_file(sub):
+            return
+        elif not is_supported(entry.name):
+            self.problems.append(_unsupported(rel))
+            return
+        try:
+            st = entry.stat()
+        except OSError as e:
+            self.problems.append(f"cannot read {rel}: {e.strerror}")
+            return
+        too_big = size_problem(rel, st.st_size)
+        if too_big:
+            self.problems.append(too_big)
+            return
+        self.files.append(FileStat(rel, Path(entry.path), st.st_size, st.st_mtime_ns, st.st_ino))
+
+    def _dropped(self, sub: str) -> bool:
+        return any(s is not None and s.match_file(sub) for s in (self.exclude, self.ignore))
+
+    def describe_filters(self) -> str:
+        parts = []
+        if self.spec.include:
+            parts.append(f"include: {', '.join(self.spec.include)}")
+        if self.spec.exclude:
+            parts.append(f"exclude: {', '.join(self.spec.exclude)}")
+        if self.ignore is not None:
+            parts.append(f"{IGNORE_FILE} applies")
+        if not self.spec.include:
+            parts.append("supported types: " + " ".join(SUPPORTED_EXTENSIONS))
+        return f" ({'; '.join(parts)})"
+
+
+def _read_ignore_file(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []

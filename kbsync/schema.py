@@ -1,0 +1,283 @@
+"""A small typed-schema language: one definition gives both validation and JSON Schema.
+
+The manifest's shape is written once (kbsync/manifest_schema.py) with these types;
+``check`` validates located YAML nodes against it (every problem, with line and
+column and a "did you mean"), ``to_json_schema`` renders it for editors. The two
+cannot drift because they read the same definition.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, NamedTuple
+
+from kbsync.errors import Problem
+from kbsync.yamlload import YNode
+
+
+class Str(NamedTuple):
+    description: str = ""
+    pattern: str | None = None  # a regex the value must match (search)
+    pattern_hint: str = ""  # what to say when it does not
+    min_length: int = 0
+    enum: tuple[str, ...] = ()
+
+
+class Int(NamedTuple):
+    description: str = ""
+    minimum: int | None = None
+
+
+class Num(NamedTuple):
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class Bool(NamedTuple):
+    description: str = ""
+
+
+class Null(NamedTuple):
+    description: str = ""
+
+
+class Arr(NamedTuple):
+    items: Schema
+    description: str = ""
+
+
+class Obj(NamedTuple):
+    fields: dict[str, Schema]
+    description: str = ""
+    required: tuple[str, ...] = ()
+    exactly_one: tuple[str, ...] = ()  # exactly one of these keys must be present
+    values: Schema | None = None  # open map: any key, values of this schema
+    forbidden: dict[str, str] = {}  # keys refused with a message of their own
+
+
+class AnyOf(NamedTuple):
+    """Alternatives of distinct JSON types; a value is checked against the one of its type."""
+
+    options: tuple[Schema, ...]
+    description: str = ""
+
+
+Schema = Str | Int | Num | Bool | Null | Arr | Obj | AnyOf
+
+_TYPE_NAMES = {
+    Str: "a string",
+    Int: "an integer",
+    Num: "a number",
+    Bool: "true or false",
+    Null: "null",
+    Arr: "a list",
+    Obj: "a mapping",
+}
+
+
+# --- validation --------------------------------------------------------------
+
+
+def check(schema: Schema, node: YNode, where: str, file: str) -> list[Problem]:
+    """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt)."""
+    if isinstance(schema, AnyOf):
+        return _check_any(schema, node, where, file)
+    if not _type_matches(schema, node.value):
+        return [_at(file, node, f"{where}: expected {_expected(schema)}, got {_describe(node)}")]
+    if isinstance(schema, Str):
+        return _check_str(schema, node, where, file)
+    if isinstance(schema, (Int, Num)):
+        return _check_number(schema, node, where, file)
+    if isinstance(schema, Arr):
+        assert isinstance(node.value, list)
+        return [
+            p
+            for i, item in enumerate(node.value)
+            for p in check(schema.items, item, f"{where}[{i}]", file)
+        ]
+    if isinstance(schema, Obj):
+        return _check_obj(schema, node, where, file)
+    return []
+
+
+def _type_matches(schema: Schema, value: object) -> bool:
+    if isinstance(schema, Str):
+        return isinstance(value, str)
+    if isinstance(schema, Int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(schema, Num):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(schema, Bool):
+        return isinstance(value, bool)
+    if isinstance(schema, Null):
+        return value is None
+    if isinstance(schema, Arr):
+        return isinstance(value, list)
+    if isinstance(schema, Obj):
+        return isinstance(value, dict)
+    return any(_type_matches(o, value) for o in schema.options)
+
+
+def _check_any(schema: AnyOf, node: YNode, where: str, file: str) -> list[Problem]:
+    for option in schema.options:
+        if _type_matches(option, node.value):
+            return check(option, node, where, file)
+    return [_at(file, node, f"{where}: expected {_expected(schema)}, got {_describe(node)}")]
+
+
+def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]:
+    value = str(node.value)
+    if schema.enum and value not in schema.enum:
+        options = ", ".join(schema.enum)
+        return [
+            _at(
+                file,
+                node,
+                f"{where}: {value!r} is not one of: {options}{_guess(value, schema.enum)}",
+            )
+        ]
+    if len(value.strip()) < schema.min_length:
+        return [_at(file, node, f"{where}: must not be empty")]
+    if schema.pattern and not re.search(schema.pattern, value):
+        hint = schema.pattern_hint or f"must match {schema.pattern}"
+        return [_at(file, node, f"{where}: {value!r} {hint}")]
+    return []
+
+
+def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list[Problem]:
+    value = node.value
+    assert isinstance(value, (int, float))
+    if schema.minimum is not None and value < schema.minimum:
+        return [_at(file, node, f"{where}: must be at least {schema.minimum}, got {value}")]
+    if isinstance(schema, Num) and schema.maximum is not None and value > schema.maximum:
+        return [_at(file, node, f"{where}: must be at most {schema.maximum}, got {value}")]
+    return []
+
+
+def _check_obj(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]:
+    assert isinstance(node.value, dict)
+    problems: list[Problem] = []
+    for key, value in node.value.items():
+        field = schema.fields.get(key, schema.values)
+        loc = node.key_locs.get(key, node.loc)
+        if key in schema.forbidden:
+            problems.append(Problem(file, loc.line, loc.col, f"{where}: {schema.forbidden[key]}"))
+            continue
+        if field is None:
+            message = f"{where}: unknown key '{key}'{_guess(key, tuple(schema.fields))}"
+            problems.append(Problem(file, loc.line, loc.col, message))
+            continue
+        problems += check(field, value, f"{where}.{key}", file)
+    problems += _check_presence(schema, node, where, file)
+    return problems
+
+
+def _check_presence(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]:
+    present = set(node.key_locs)  # keys written, even where the value was refused
+    problems = [
+        _at(file, node, f"{where}: missing required key '{key}'")
+        for key in schema.required
+        if key not in present
+    ]
+    if schema.exactly_one and len(present & set(schema.exactly_one)) != 1:
+        keys = " or ".join(f"'{k}'" for k in schema.exactly_one)
+        problems.append(_at(file, node, f"{where}: give exactly one of {keys}"))
+    return problems
+
+
+def _guess(word: str, candidates: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _expected(schema: Schema) -> str:
+    if isinstance(schema, AnyOf):
+        return " or ".join(_expected(o) for o in schema.options)
+    return _TYPE_NAMES[type(schema)]
+
+
+def _describe(node: YNode) -> str:
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"string {shown!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _at(file: str, node: YNode, message: str) -> Problem:
+    return Problem(file, node.line, node.col, message)
+
+
+# --- JSON Schema ---------------------------------------------------------------
+
+
+# Editors see the manifest before interpolation: `project: ${ID}` must not be flagged.
+INTERPOLATED = {"type": "string", "pattern": r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}"}
+
+
+def to_json_schema(schema: Schema) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12 vocabulary) for one schema node."""
+    out: dict[str, Any] = {}
+    if schema.description:
+        out["description"] = schema.description
+    if isinstance(schema, AnyOf):
+        out["anyOf"] = [to_json_schema(o) for o in schema.options]
+        return out
+    rendered = _JSON_RENDERERS[type(schema)](schema)
+    if isinstance(schema, (Int, Num, Bool)) or (isinstance(schema, Str) and schema.pattern):
+        rendered = {"anyOf": [rendered, INTERPOLATED]}
+    out.update(rendered)
+    return out
+
+
+def _json_str(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "string"}
+    if schema.enum:
+        out["enum"] = list(schema.enum)
+    if schema.min_length:
+        out["minLength"] = schema.min_length
+    if schema.pattern:
+        out["pattern"] = schema.pattern
+    return out
+
+
+def _json_number(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "integer" if isinstance(schema, Int) else "number"}
+    if schema.minimum is not None:
+        out["minimum"] = schema.minimum
+    if isinstance(schema, Num) and schema.maximum is not None:
+        out["maximum"] = schema.maximum
+    return out
+
+
+def _json_obj(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object"}
+    if schema.fields:
+        out["properties"] = {k: to_json_schema(v) for k, v in schema.fields.items()}
+    out["additionalProperties"] = (
+        to_json_schema(schema.values) if schema.values is not None else False
+    )
+    if schema.required:
+        out["required"] = list(schema.required)
+    if schema.exactly_one:
+        out["oneOf"] = [{"required": [k]} for k in schema.exactly_one]
+    return out
+
+
+_JSON_RENDERERS: dict[type, Any] = {
+    Str: _json_str,
+    Int: _json_number,
+    Num: _json_number,
+    Bool: lambda _: {"type": "boolean"},
+    Null: lambda _: {"type": "null"},
+    Arr: lambda s: {"type": "array", "items": to_json_schema(s.items)},
+    Obj: _json_obj,
+}
