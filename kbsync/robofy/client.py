@@ -54,12 +54,14 @@ class RobofyClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         api_key = api_key.strip()
         if not _HEADER_SAFE.match(api_key):
             raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
         self.project_id = project_id
         self.base_url = base_url.rstrip("/")
+        self._max_pages = max_pages
         pool = max(1, parallelism)
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -90,7 +92,7 @@ class RobofyClient:
         items: list[Any] = []
         seen: set[str] = set()
         token: str | None = None
-        for _ in range(MAX_PAGES):
+        for _ in range(self._max_pages):
             query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
@@ -107,7 +109,7 @@ class RobofyClient:
                 )
             seen.add(token)
         raise ShapeError(
-            f"{route.endpoint} returned more than {MAX_PAGES} pages; stopping",
+            f"{route.endpoint} returned more than {self._max_pages} pages; stopping",
             endpoint=route.endpoint,
         )
 

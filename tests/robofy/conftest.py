@@ -25,6 +25,7 @@ class Harness:
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
         self.now = 0.0
+        self.on_sleep: list[Callable[[float], None]] = []  # hooks run before time moves on
         self._handler = handler
         options.setdefault("rng", random.Random(1))
         self.client = RobofyClient(
@@ -44,6 +45,9 @@ class Harness:
 
     def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        hooks, self.on_sleep = self.on_sleep, []
+        for hook in hooks:
+            hook(seconds)
         self.now += seconds
 
     def count(self, method: str, path_part: str = "") -> int:
