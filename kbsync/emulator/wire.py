@@ -1,0 +1,127 @@
+"""HTTP-level values: the parsed request, the response, the error envelope, WSGI encoding."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
+
+Headers = tuple[tuple[str, str], ...]
+
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+class ApiError(Exception):
+    """Any failure a handler reports: becomes the error envelope with this status and code."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: Headers = ()) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, "BAD_REQUEST", detail)
+
+
+def not_found(detail: str) -> ApiError:
+    return ApiError(404, "NOT_FOUND", detail)
+
+
+class Request(NamedTuple):
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or a 400 naming what is wrong with it."""
+        if not self.body.strip():
+            raise bad_request("request body must be a JSON object")
+        try:
+            value = json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise bad_request(f"request body is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise bad_request("request body must be a JSON object")
+        return value
+
+
+class Response(NamedTuple):
+    status: int
+    payload: object  # JSON-serialisable
+    headers: Headers = ()
+
+
+def ok(data: object, message: str = "Success") -> Response:
+    """The success envelope ``{"message", "data"}``."""
+    return Response(200, {"message": message, "data": data})
+
+
+def bare(payload: object) -> Response:
+    """A success answered as a bare object (Add Text, Add Website)."""
+    return Response(200, payload)
+
+
+def error_response(err: ApiError) -> Response:
+    reason = REASONS.get(err.status, "Error")
+    envelope = {"message": reason, "error": {"code": err.code, "detail": err.detail}}
+    return Response(err.status, envelope, err.headers)
+
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def read_request(environ: dict[str, Any]) -> Request:
+    """Parse a WSGI environ into a Request (the body is read whole; it is capped at 64 MB)."""
+    headers = {
+        name[5:].replace("_", "-").lower(): str(value)
+        for name, value in environ.items()
+        if name.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    query = dict(parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True))
+    body = _read_body(environ)
+    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    return Request(method, str(environ.get("PATH_INFO", "/")), query, headers, body)
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise bad_request("invalid Content-Length") from None
+    if length <= 0:
+        return b""
+    if length > MAX_BODY_BYTES:
+        raise ApiError(413, "PAYLOAD_TOO_LARGE", "request body is larger than 64 MB")
+    stream = environ["wsgi.input"]
+    return bytes(stream.read(length))
+
+
+def encode(response: Response) -> tuple[str, list[tuple[str, str]], Iterable[bytes]]:
+    """WSGI status line, headers and body for a Response."""
+    body = json.dumps(response.payload).encode("utf-8")
+    status = f"{response.status} {REASONS.get(response.status, 'Error')}"
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return status, headers + list(response.headers), [body]
