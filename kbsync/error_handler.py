@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from kbsync.errors import KbsyncError, ManifestError
+from kbsync.github.summary import annotate_error, escape_data, escape_property
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -26,22 +27,15 @@ def redact(text: str) -> str:
 
 def annotate(message: str, stream: TextIO) -> None:
     """Also report as GitHub annotations when running in GitHub Actions."""
-    if os.environ.get("GITHUB_ACTIONS") != "true":
-        return
-    for line in message.splitlines():
-        stream.write(f"::error::{_escape(line)}\n")
-
-
-def _escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    annotate_error(message, os.environ, stream)
 
 
 def _annotate_manifest(err: ManifestError, stream: TextIO) -> None:
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
     for p in err.problems:
-        where = f"file={p.file},line={p.line or 1},col={p.col or 1}"
-        stream.write(f"::error {where}::{_escape(p.message)}\n")
+        where = f"file={escape_property(p.file)},line={p.line or 1},col={p.col or 1}"
+        stream.write(f"::error {where}::{escape_data(p.message)}\n")
 
 
 def report(err: BaseException, stream: TextIO) -> int:

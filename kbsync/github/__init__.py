@@ -1,0 +1,3 @@
+"""GitHub integration: step summaries, annotations, log groups, sticky PR comment, action."""
+
+from __future__ import annotations
