@@ -102,5 +102,5 @@ def test_error_handler_reports_through_the_same_annotations(monkeypatch: MonkeyP
     assert report(GuardError("support: would delink 80%"), out) == 1
     assert (
         out.getvalue()
-        == "Error: support: would delink 80%\n::error::Error: support: would delink 80%\n"
+        == "Error: support: would delink 80%\n::error::Error: support: would delink 80%25\n"
     )
