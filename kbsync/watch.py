@@ -51,6 +51,24 @@ class WatchRoot(NamedTuple):
     recursive: bool
 
 
+class Scope(NamedTuple):
+    """What matters: whole folders (with everything under them) and single files."""
+
+    folders: frozenset[Path] = frozenset()
+    files: frozenset[Path] = frozenset()
+
+    def covers(self, path: Path) -> bool:
+        if path in self.files or path in self.folders:
+            return True
+        return any(folder in path.parents for folder in self.folders)
+
+    def roots(self) -> list[WatchRoot]:
+        """Folders recursively; a single file through its folder (it may not exist yet)."""
+        return [WatchRoot(f, True) for f in self.folders] + [
+            WatchRoot(f.parent, False) for f in self.files
+        ]
+
+
 class Backoff(NamedTuple):
     """Delays between retries of a failed cycle: first, doubled each time, capped."""
 
@@ -87,6 +105,7 @@ class ChangeCollector(FileSystemEventHandler):
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
+        self.scope: Scope | None = None  # None: every path counts; swapped whole, never mutated
         self._lock = threading.Lock()
         self._paths: set[Path] = set()
         self._last_event_at = 0.0
@@ -98,7 +117,8 @@ class ChangeCollector(FileSystemEventHandler):
         if event.is_directory and event.event_type == "modified":
             return  # a folder's mtime moves whenever a file in it does
         paths = [_as_path(p) for p in (event.src_path, event.dest_path) if p]
-        self.add(p for p in paths if not is_noise(p))
+        scope = self.scope
+        self.add(p for p in paths if not is_noise(p) and (scope is None or scope.covers(p)))
 
     def add(self, paths: Iterable[Path]) -> None:
         fresh = list(paths)
@@ -193,7 +213,7 @@ def _wait_for_quiet(loop: Loop) -> frozenset[Path] | None:
 
 
 class Watcher:
-    """One observer over a set of roots, rescheduled when the roots change."""
+    """One observer over a scope's folders, rescheduled when the scope changes."""
 
     def __init__(
         self, collector: ChangeCollector, observer_factory: ObserverFactory = Observer
@@ -202,12 +222,13 @@ class Watcher:
         self._observer = observer_factory()
         self._watches: dict[WatchRoot, ObservedWatch] = {}
 
-    def start(self, roots: Iterable[WatchRoot]) -> None:
-        self.update(roots)
+    def start(self, scope: Scope) -> None:
+        self.update(scope)
         self._observer.start()
 
-    def update(self, roots: Iterable[WatchRoot]) -> None:
-        wanted = set(minimal_roots(roots))
+    def update(self, scope: Scope) -> None:
+        self._collector.scope = scope
+        wanted = set(minimal_roots(scope.roots()))
         for root in set(self._watches) - wanted:
             self._observer.unschedule(self._watches.pop(root))
         for root in wanted - set(self._watches):

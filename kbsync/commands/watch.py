@@ -38,8 +38,8 @@ from kbsync.watch import (
     CycleReport,
     Loop,
     ObserverFactory,
+    Scope,
     Watcher,
-    WatchRoot,
     run_loop,
 )
 
@@ -108,13 +108,13 @@ def run_watch(session: Session) -> int:
     collector = ChangeCollector()
     watcher = _watcher(collector, session.observer_factory)
     syncer = Syncer(session)
-    watcher.start(syncer.roots())
+    watcher.start(syncer.scope())
 
     def cycle(changed: frozenset[Path]) -> CycleReport:
         try:
             return syncer(changed)
         finally:
-            watcher.update(syncer.roots())  # the manifest may name new folders
+            watcher.update(syncer.scope())  # the manifest may name new folders
 
     def show_error(error: Exception, batch: frozenset[Path], retry_in: float) -> None:
         report = error_report(error, syncer.shown(batch), time.time(), retry_in)
@@ -160,7 +160,7 @@ class Syncer:
         self.desired = session.desired  # the last good desired state
         self._synced: DesiredState | None = None  # what the remote matched after a clean cycle
         self._shown_notes: frozenset[str] = frozenset()
-        self._roots: tuple[WatchRoot, ...] = ()
+        self._scope = Scope()
 
     def __call__(self, changed: frozenset[Path]) -> CycleReport:
         report = CycleReport(self.shown(changed), self._wall_clock(), 0.0)
@@ -179,12 +179,12 @@ class Syncer:
         root = self.desired.manifest_path.resolve().parent
         return tuple(sorted(_relative(p, root) for p in changed))
 
-    def roots(self) -> tuple[WatchRoot, ...]:
-        """The manifest's folder and every folder its entries name; recomputed each cycle
-        (a named folder may have been created), kept as they were while the manifest is invalid."""
+    def scope(self) -> Scope:
+        """What to watch; recomputed each cycle (a named folder may have been created),
+        kept as it was while the manifest is invalid."""
         with contextlib.suppress(ManifestError):
-            self._roots = watch_roots(self.desired.manifest_path, self._session.env)
-        return self._roots
+            self._scope = watch_scope(self.desired.manifest_path, self._session.env)
+        return self._scope
 
     def _sync(self, report: CycleReport) -> CycleReport:
         desired = self.desired
@@ -255,22 +255,17 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def watch_roots(manifest_path: Path, env: Mapping[str, str]) -> tuple[WatchRoot, ...]:
-    """The manifest's folder (its own edits), and each folder a file entry names
-    (recursive: new files in new subfolders count). Everything sits under the manifest's
-    folder; ManifestError when the manifest cannot be read."""
+def watch_scope(manifest_path: Path, env: Mapping[str, str]) -> Scope:
+    """The manifest, the prompt and text files it names, and each file entry: a folder
+    with everything under it (new files in new subfolders count), or a single file.
+    ManifestError when the manifest cannot be read."""
     manifest = load_manifest(manifest_path, env)
-    roots = [WatchRoot(manifest.root, False)]
+    named: list[str] = []
     for agent in manifest.agents:
-        named = [spec.path for spec in agent.files]
+        named += [spec.path for spec in agent.files]
         named += [text.file for text in agent.texts if text.file]
         named += [agent.prompt.file] if agent.prompt and agent.prompt.file else []
-        roots += [_root_for(manifest.root / name) for name in named]
-    return tuple(roots)
-
-
-def _root_for(path: Path) -> WatchRoot:
-    """A folder is watched with all its subfolders; a single file through its folder."""
-    if path.is_dir():
-        return WatchRoot(path, True)
-    return WatchRoot(path.parent, False)
+    paths = [manifest.root / name for name in named]
+    folders = frozenset(p for p in paths if p.is_dir())
+    files = frozenset(p for p in paths if not p.is_dir()) | {manifest.root / manifest.path.name}
+    return Scope(folders, files)
