@@ -62,7 +62,10 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
     if read.tree is None:
         return None, problems
     tree = read.tree
-    problems += check(MANIFEST, tree, "manifest", display)
+    if not isinstance(tree.value, dict):
+        message = "the manifest must be a mapping (version, project, agents)"
+        return None, [*problems, Problem(display, tree.line, tree.col, message)]
+    problems += check(MANIFEST, tree, "", display)
     problems += _check_top(tree, display)
     problems += find_literal_secrets(tree, display, env)
     agents, agent_problems = build_agents(tree, display)

@@ -54,9 +54,11 @@ def build_agents(tree: YNode, file: str) -> tuple[tuple[AgentSpec, ...], list[Pr
 def _build_agent(
     key: str, loc: Loc, node: YNode, defaults: YNode | None, file: str
 ) -> tuple[AgentSpec | None, list[Problem]]:
-    name = child(node, "name")
-    if name is None or not valid(Str(min_length=1), name):
-        return None, []  # the schema reported the missing or bad name
+    if not isinstance(node.value, dict):
+        return None, []  # the schema reported it
+    name_node = child(node, "name")
+    # a missing or bad name was reported by the schema; go on to report the rest too
+    name = str(name_node.value) if name_node and valid(Str(min_length=1), name_node) else key
     where = f"agents.{key}"
     knowledge = child(node, "knowledge")
     texts, text_problems = build_texts(child(knowledge, "texts"), where, file)
@@ -65,9 +67,9 @@ def _build_agent(
     spec = AgentSpec(
         key=key,
         loc=loc,
-        name=str(name.value),
+        name=name,
         id=_pinned_id(child(node, "id")),
-        profile={"name": str(name.value), **_profile(node, defaults)},
+        profile={"name": name, **_profile(node, defaults)},
         prompt=_prompt(merged_child(node, defaults, "prompt")),
         settings=_settings(node, defaults),
         persona=_persona(node, defaults),

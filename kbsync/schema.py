@@ -85,7 +85,9 @@ def check(schema: Schema, node: YNode, where: str, file: str) -> list[Problem]:
     if isinstance(schema, AnyOf):
         return _check_any(schema, node, where, file)
     if not _type_matches(schema, node.value):
-        return [_at(file, node, f"{where}: expected {_expected(schema)}, got {_describe(node)}")]
+        return [
+            _at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")
+        ]
     if isinstance(schema, Str):
         return _check_str(schema, node, where, file)
     if isinstance(schema, (Int, Num)):
@@ -124,7 +126,7 @@ def _check_any(schema: AnyOf, node: YNode, where: str, file: str) -> list[Proble
     for option in schema.options:
         if _type_matches(option, node.value):
             return check(option, node, where, file)
-    return [_at(file, node, f"{where}: expected {_expected(schema)}, got {_describe(node)}")]
+    return [_at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")]
 
 
 def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]:
@@ -135,14 +137,14 @@ def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]
             _at(
                 file,
                 node,
-                f"{where}: {value!r} is not one of: {options}{_guess(value, schema.enum)}",
+                _in(where) + f"{value!r} is not one of: {options}{_guess(value, schema.enum)}",
             )
         ]
     if len(value.strip()) < schema.min_length:
-        return [_at(file, node, f"{where}: must not be empty")]
+        return [_at(file, node, _in(where) + f"must not be empty")]
     if schema.pattern and not re.search(schema.pattern, value):
         hint = schema.pattern_hint or f"must match {schema.pattern}"
-        return [_at(file, node, f"{where}: {value!r} {hint}")]
+        return [_at(file, node, _in(where) + f"{value!r} {hint}")]
     return []
 
 
@@ -150,9 +152,9 @@ def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list
     value = node.value
     assert isinstance(value, (int, float))
     if schema.minimum is not None and value < schema.minimum:
-        return [_at(file, node, f"{where}: must be at least {schema.minimum}, got {value}")]
+        return [_at(file, node, _in(where) + f"must be at least {schema.minimum}, got {value}")]
     if isinstance(schema, Num) and schema.maximum is not None and value > schema.maximum:
-        return [_at(file, node, f"{where}: must be at most {schema.maximum}, got {value}")]
+        return [_at(file, node, _in(where) + f"must be at most {schema.maximum}, got {value}")]
     return []
 
 
@@ -163,13 +165,15 @@ def _check_obj(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]
         field = schema.fields.get(key, schema.values)
         loc = node.key_locs.get(key, node.loc)
         if key in schema.forbidden:
-            problems.append(Problem(file, loc.line, loc.col, f"{where}: {schema.forbidden[key]}"))
+            problems.append(
+                Problem(file, loc.line, loc.col, _in(where) + f"{schema.forbidden[key]}")
+            )
             continue
         if field is None:
-            message = f"{where}: unknown key '{key}'{_guess(key, tuple(schema.fields))}"
+            message = _in(where) + f"unknown key '{key}'{_guess(key, tuple(schema.fields))}"
             problems.append(Problem(file, loc.line, loc.col, message))
             continue
-        problems += check(field, value, f"{where}.{key}", file)
+        problems += check(field, value, f"{where}.{key}" if where else key, file)
     problems += _check_presence(schema, node, where, file)
     return problems
 
@@ -177,14 +181,19 @@ def _check_obj(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]
 def _check_presence(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]:
     present = set(node.key_locs)  # keys written, even where the value was refused
     problems = [
-        _at(file, node, f"{where}: missing required key '{key}'")
+        _at(file, node, _in(where) + f"missing required key '{key}'")
         for key in schema.required
         if key not in present
     ]
     if schema.exactly_one and len(present & set(schema.exactly_one)) != 1:
         keys = " or ".join(f"'{k}'" for k in schema.exactly_one)
-        problems.append(_at(file, node, f"{where}: give exactly one of {keys}"))
+        problems.append(_at(file, node, _in(where) + f"give exactly one of {keys}"))
     return problems
+
+
+def _in(where: str) -> str:
+    """The message prefix naming where a problem is: agents.support.prompt: ..."""
+    return f"{where}: " if where else ""
 
 
 def _guess(word: str, candidates: tuple[str, ...]) -> str:
@@ -194,7 +203,8 @@ def _guess(word: str, candidates: tuple[str, ...]) -> str:
 
 def _expected(schema: Schema) -> str:
     if isinstance(schema, AnyOf):
-        return " or ".join(_expected(o) for o in schema.options)
+        names = [_expected(o) for o in schema.options]
+        return ", ".join(names[:-1]) + " or " + names[-1]
     return _TYPE_NAMES[type(schema)]
 
 
@@ -203,7 +213,10 @@ def _describe(node: YNode) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
+        word = str(value).lower()
+        if node.raw and node.raw.lower() != word:  # yes/no/on/off are booleans in YAML
+            return f"boolean {node.raw} (YAML reads it as {word}; quote it for text: '{node.raw}')"
+        return f"boolean {word}"
     if isinstance(value, (int, float)):
         return f"number {value}"
     if isinstance(value, str):

@@ -54,6 +54,7 @@ class YNode(NamedTuple):
     col: int
     key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
     interpolated: bool = False  # scalars only: the value came (partly) from ${...}
+    raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
 
     @property
     def loc(self) -> Loc:
@@ -147,14 +148,14 @@ class _Walk:
     def scalar(self, node: yaml.ScalarNode) -> YNode:
         text = str(node.value)
         if "$" not in text:
-            return _located(self.construct(node, text), node)
+            return _located(self.construct(node, text), node)._replace(raw=text)
         text = self.interpolate(node, text)
         if node.style is None:  # plain scalar: resolve its type again (project: ${ID} -> int)
             resolved = self.loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
             node = yaml.ScalarNode(resolved, text, node.start_mark, node.end_mark)
         else:
             node = yaml.ScalarNode(_STR, text, node.start_mark, node.end_mark, node.style)
-        return _located(self.construct(node, text), node)._replace(interpolated=True)
+        return _located(self.construct(node, text), node)._replace(interpolated=True, raw=text)
 
     def interpolate(self, node: yaml.Node, text: str) -> str:
         def substitute(match: re.Match[str]) -> str:
