@@ -164,9 +164,8 @@ class Sender:
         except (httpx.TransportError, OSError) as exc:
             return _Lost(exc, sent=True)
         log.debug("%s -> HTTP %s", route.endpoint, status)
-        return _Reply(
-            Answer(route.endpoint, status, _decode(raw, route, status, content_type)), retry_after
-        )
+        body = _decode(self._scrub_bytes(raw), route, status, content_type)
+        return _Reply(Answer(route.endpoint, status, body), retry_after)
 
     def _open_upload(self, request: Request) -> _UploadFiles:
         return _UploadFiles(request)
@@ -261,6 +260,11 @@ class Sender:
         text += f" on {answer.endpoint}"
         text += f": {detail or message}" if (detail or message) else ""
         return cls(text, endpoint=answer.endpoint, status=answer.status, code=code, detail=detail)
+
+    def _scrub_bytes(self, raw: bytes) -> bytes:
+        """A server echoing our key must not carry it into kbsync's data or messages."""
+        as_json = json.dumps(self._secret)[1:-1].encode()  # the key as it appears in JSON
+        return raw.replace(as_json, b"***").replace(self._secret.encode(), b"***")
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text

@@ -1,0 +1,143 @@
+"""Error answers map to kbsync errors; odd bodies are clear errors, never tracebacks or hangs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kbsync.errors import (
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    RobofyError,
+    ServerError,
+    ShapeError,
+)
+from kbsync.robofy.client import RobofyClient, client_from_env
+from tests.robofy.conftest import Harness, error, reply
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls"),
+    [
+        (401, "UNAUTHORIZED", AuthError),
+        (403, "FORBIDDEN", AuthError),
+        (404, "PROJECT_NOT_FOUND", NotFoundError),
+        (400, "BAD_REQUEST", RobofyError),
+        (413, "PAYLOAD_TOO_LARGE", RobofyError),
+        (415, "UNSUPPORTED_MEDIA_TYPE", RobofyError),
+        (409, "CONFLICT", RobofyError),
+    ],
+)
+def test_error_answers_map_to_classes(
+    harness: Callable[..., Harness], status: int, code: str, cls: type[RobofyError]
+) -> None:
+    h = harness(lambda request: error(status, code, f"detail of {code}", "Failed"))
+    with pytest.raises(cls) as caught:
+        h.client.update_persona("cb1", {"a": 1})
+    err = caught.value
+    assert type(err) is cls
+    assert (err.status, err.code, err.detail) == (status, code, f"detail of {code}")
+    assert err.endpoint == "PUT /v1/ai-agent/persona/{pid}/{cid}"
+    assert str(err) == f"Robofy answered HTTP {status} {code} on {err.endpoint}: detail of {code}"
+    assert len(h.requests) == 1  # a 4xx is never retried
+
+
+def test_error_without_detail_uses_the_message(harness: Callable[..., Harness]) -> None:
+    h = harness(lambda request: reply({"message": "Project not found"}, 404))
+    with pytest.raises(
+        NotFoundError, match=r"HTTP 404 on GET /v1/projects/\{pid\}: Project not found"
+    ):
+        h.client.get_project()
+
+
+def test_html_error_page_is_a_server_error_after_retries(harness: Callable[..., Harness]) -> None:
+    html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    h = harness(
+        lambda request: httpx.Response(502, text=html, headers={"content-type": "text/html"})
+    )
+    with pytest.raises(ServerError) as caught:
+        h.client.get_persona("cb1")
+    assert caught.value.status == 502 and caught.value.detail == "no JSON error body"
+    assert "<html>" not in str(caught.value)
+
+
+def test_html_success_is_a_shape_error(harness: Callable[..., Harness]) -> None:
+    h = harness(
+        lambda request: httpx.Response(
+            200,
+            text="<!doctype html><p>login</p>",
+            headers={"content-type": "text/html; charset=utf-8"},
+        )
+    )
+    with pytest.raises(ShapeError, match=r"not JSON \(text/html\); is the base URL right\?"):
+        h.client.list_agents()
+
+
+def test_huge_declared_body_is_refused(harness: Callable[..., Harness]) -> None:
+    big = b"[" + b"1," * (10 * 1024 * 1024 + 10) + b"1]"
+    h = harness(lambda request: httpx.Response(200, content=big))
+    with pytest.raises(ShapeError, match="over 20 MB"):
+        h.client.list_agents()
+
+
+def test_endless_streamed_body_is_cut_off(harness: Callable[..., Harness]) -> None:
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b" " * (1024 * 1024)
+
+    h = harness(lambda request: httpx.Response(200, content=endless()))
+    with pytest.raises(ShapeError, match="over 20 MB"):
+        h.client.get_project()
+
+
+def test_deeply_nested_json_is_a_shape_error(harness: Callable[..., Harness]) -> None:
+    deep = "[" * 200_000 + "]" * 200_000
+    h = harness(lambda request: httpx.Response(200, text=deep))
+    with pytest.raises(ShapeError, match="not JSON"):
+        h.client.list_agents()
+
+
+def test_empty_success_body_for_a_write_is_fine(harness: Callable[..., Harness]) -> None:
+    h = harness(lambda request: httpx.Response(204))
+    h.client.update_prompt("cb1", "hi")
+    assert len(h.requests) == 1
+
+
+def test_unreadable_upload_is_a_clear_error(
+    harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    h = harness(lambda request: reply({}))
+    with pytest.raises(RobofyError, match=r"Cannot read .*gone\.pdf"):
+        h.client.add_file("cb1", "gone.pdf", tmp_path / "gone.pdf")
+    assert h.requests == []
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def test_missing_key_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="ROBOFY_API_KEY is not set"):
+        client_from_env({"ROBOFY_BASE_URL": "http://127.0.0.1:1"}, 1)
+    with pytest.raises(ConfigError, match="ROBOFY_API_KEY is not set"):
+        client_from_env({"ROBOFY_API_KEY": "  "}, 1)
+
+
+def test_base_url_option_beats_variable_beats_default() -> None:
+    env = {"ROBOFY_API_KEY": "k-123", "ROBOFY_BASE_URL": "http://127.0.0.1:9/"}
+    with client_from_env(env, 3, base_url="http://127.0.0.1:8") as client:
+        assert client.base_url == "http://127.0.0.1:8"
+    with client_from_env(env, 3) as client:
+        assert (client.base_url, client.project_id) == ("http://127.0.0.1:9", 3)
+    with client_from_env({"ROBOFY_API_KEY": "k-123"}, 3) as client:
+        assert client.base_url == "https://agents.robofy.ai"
+
+
+@pytest.mark.parametrize("key", ["has space", "new\nline", "ключ", ""])
+def test_unsendable_key_is_a_config_error_that_hides_it(key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        RobofyClient(key, 1)
+    assert key.strip() == "" or key not in str(caught.value)
