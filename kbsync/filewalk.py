@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,13 +28,18 @@ class Walked(NamedTuple):
     problems: list[str]  # messages naming the file
 
 
+_TEMP = re.compile("|".join(fnmatch.translate(p) for p in TEMP_PATTERNS))
+_SUPPORTED = frozenset(SUPPORTED_EXTENSIONS)
+
+
 def is_ignored_name(name: str) -> bool:
     """Hidden files and folders and common editor temp files: never taken from a folder."""
-    return name.startswith(".") or any(fnmatch.fnmatchcase(name, p) for p in TEMP_PATTERNS)
+    return name.startswith(".") or _TEMP.match(name) is not None
 
 
 def is_supported(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in SUPPORTED_EXTENSIONS
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in _SUPPORTED
 
 
 def size_problem(rel: str, size: int) -> str | None:
@@ -98,31 +104,35 @@ class _Walker:
             return
         for entry in entries:
             if not is_ignored_name(entry.name):
-                self._visit(entry, sub + entry.name)
+                self._visit(folder, entry, sub + entry.name)
 
-    def _visit(self, entry: os.DirEntry[str], sub: str) -> None:
-        shown = self.prefix + sub
-        try:
-            if entry.is_symlink():
-                real = check_within(self.root, Path(entry.path), shown)
-                is_dir = real.is_dir()
+    def _visit(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:
+        if not entry.is_symlink():
+            if entry.is_dir():
+                self._folder(folder / entry.name, sub)
             else:
-                real, is_dir = Path(entry.path), entry.is_dir()
+                self._file(folder, entry, sub)
+            return
+        try:  # a link: followed only while it stays inside the manifest's folder
+            real = check_within(self.root, Path(entry.path), self.prefix + sub)
         except PathProblem as e:
             self.problems.append(str(e))
             return
-        if is_dir:
-            self._folder(Path(entry.path), real, sub)
+        if real.is_dir():
+            self._folder(folder / entry.name, sub)
         else:
-            self._file(entry, sub)
+            self._file(folder, entry, sub)
 
-    def _folder(self, path: Path, real: Path, sub: str) -> None:
-        if self._dropped(sub + "/") or real in self.seen_dirs:
+    def _folder(self, path: Path, sub: str) -> None:
+        if self._dropped(sub + "/"):
+            return
+        real = path.resolve()
+        if real in self.seen_dirs:  # a link loop, or a folder reached twice through links
             return
         self.seen_dirs.add(real)
         self.walk(path, sub + "/")
 
-    def _file(self, entry: os.DirEntry[str], sub: str) -> None:
+    def _file(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:
         if self._dropped(sub):
             return
         rel = self.prefix + sub
@@ -143,7 +153,8 @@ class _Walker:
         if too_big:
             self.problems.append(too_big)
             return
-        self.files.append(FileStat(rel, Path(entry.path), st.st_size, st.st_mtime_ns, st.st_ino))
+        path = folder / entry.name
+        self.files.append(FileStat(rel, path, st.st_size, st.st_mtime_ns, st.st_ino))
 
     def _dropped(self, sub: str) -> bool:
         return any(s is not None and s.match_file(sub) for s in (self.exclude, self.ignore))
