@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from kbsync import markers
-from kbsync.emulator import EmulatorConfig, create_app
+from kbsync.emulator import BackgroundServer, EmulatorConfig, create_app
 from kbsync.executor import apply_plan
 from kbsync.inventory import read_inventory
 from kbsync.model import (
@@ -99,19 +99,27 @@ def desired(*agents: DesiredAgent, root: Path = Path("/nonexistent")) -> Desired
 class World:
     """One emulator on a manual clock, the real client through WSGITransport, fake time."""
 
-    def __init__(self, **config: Any) -> None:
+    def __init__(self, *, loopback: bool = False, **config: Any) -> None:
         config.setdefault("manual_clock", True)
         self.app = create_app(EmulatorConfig(**config))
         self.now = 0.0
+        self.server = BackgroundServer(self.app) if loopback else None
+        transport = None if self.server else httpx.WSGITransport(app=self.app)
         self.api = RobofyClient(
             KEY,
             PROJECT,
-            "http://emulator.test",
-            transport=httpx.WSGITransport(app=self.app),
+            self.server.base_url if self.server else "http://emulator.test",
+            transport=transport,
             sleep=self.sleep,
             clock=self.clock,
             rng=random.Random(0),
         )
+
+    def close(self) -> None:
+        self.api.close()
+        if self.server is not None:
+            self.server.close()
+        self.app.close()
 
     # time: the executor and the client sleep on the emulator's clock
     def clock(self) -> float:

@@ -19,7 +19,8 @@ def _assert_once_each(world: World, assets: list[DesiredAsset]) -> None:
         assert names[marker(asset)] == 1, asset.source_key
 
 
-def test_a_new_agent_with_everything_converges(world: World, tmp_path: Path) -> None:
+def test_a_new_agent_with_everything_converges(any_world: World, tmp_path: Path) -> None:
+    world = any_world
     texts = [text("hours", "Monday to Friday"), text("refund", "30 days, no questions")]
     files = [file(tmp_path, "docs/faq.md", "# FAQ\n"), file(tmp_path, "docs/a b.txt", "x")]
     support = agent(
@@ -46,7 +47,8 @@ def test_a_new_agent_with_everything_converges(world: World, tmp_path: Path) -> 
     assert world.state()["personas"][cid] == {"name": "Ava", "style": "concise"}
 
 
-def test_a_second_apply_sends_no_write(world: World, tmp_path: Path) -> None:
+def test_a_second_apply_sends_no_write(any_world: World, tmp_path: Path) -> None:
+    world = any_world
     want = desired(
         agent(
             texts=[text("a", "1"), text("b", "2")],
@@ -135,4 +137,4 @@ def test_generated_states_converge(
     pages = [n for n in names if n.startswith("https://")]
     assert pages and all(names[p] == 1 for p in pages)
     assert len(world.state()["crawl_runs"]) == 1  # a running crawl is waited for, not repeated
-    world.api.close()
+    world.close()

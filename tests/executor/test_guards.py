@@ -81,3 +81,23 @@ def test_a_rejected_upload_also_skips_every_delink(world: World) -> None:
     statuses = {o.action.kind: o.status for o in result.outcomes}
     assert statuses == {ADD_TEXT: FAILED_OUTCOME, DELINK: SKIPPED}
     assert marker(b) in world.linked_names()
+
+
+def test_an_agent_that_cannot_be_created_skips_its_actions_and_all_delinks(world: World) -> None:
+    a, b = text("a", "1"), text("b", "2")
+    assert not world.apply(desired(agent("support", texts=[a, b]))).failed
+    broken = agent("sales", texts=[text("c", "3")], prompt="Sell.")
+    too_long = "x" * 2001  # Robofy answers 400
+    broken = broken._replace(profile={**broken.profile, "description": too_long})
+
+    result = world.apply(desired(agent("support", texts=[a]), broken))
+
+    statuses = [(o.action.agent, o.action.kind, o.status) for o in result.outcomes]
+    assert statuses == [
+        ("support", DELINK, SKIPPED),
+        ("sales", "create_agent", FAILED_OUTCOME),
+        ("sales", "update_prompt", SKIPPED),
+        ("sales", ADD_TEXT, SKIPPED),
+    ]
+    assert "could not be created" in result.outcomes[2].message
+    assert marker(b) in world.linked_names()
