@@ -129,6 +129,11 @@ class ChangeCollector(FileSystemEventHandler):
             self._last_event_at = self._clock()
         self.signal.set()
 
+    def pending(self) -> frozenset[Path]:
+        """What changed since the last batch was taken (for tests and benchmarks)."""
+        with self._lock:
+            return frozenset(self._paths)
+
     def last_event_at(self) -> float:
         with self._lock:
             return self._last_event_at

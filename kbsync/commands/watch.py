@@ -79,6 +79,7 @@ class Session(NamedTuple):
     stop: threading.Event
     observer_factory: ObserverFactory | None = None  # None: watchdog's native Observer
     backoff: Backoff = Backoff()
+    collector: ChangeCollector | None = None  # tests and benchmarks look at what was seen
 
 
 def watch(
@@ -105,7 +106,7 @@ def watch(
 
 def run_watch(session: Session) -> int:
     """Watch until ``session.stop`` is set (or Ctrl-C propagates); the api stays open."""
-    collector = ChangeCollector()
+    collector = session.collector or ChangeCollector()
     watcher = _watcher(collector, session.observer_factory)
     syncer = Syncer(session)
     watcher.start(syncer.scope())

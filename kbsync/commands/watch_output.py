@@ -48,6 +48,8 @@ def render_text(report: CycleReport) -> str:
     """``12:03:44 docs/faq.md changed -> 1 replaced in 0.4s``, then notes and problems."""
     clock = time.strftime("%H:%M:%S", time.localtime(report.started_at))
     line = f"{clock} {what_changed(report.changed)} -> {summary(report)}"
+    if report.status == "error":  # one line: the error itself and when we try again
+        return f"{line}: {'; '.join(report.problems)}; retrying in {_secs(report.retry_in)}"
     extra = [f"  note: {n}" for n in report.notes]
     extra += [f"  ! {p}" for p in report.problems]
     return "\n".join([line, *extra])
@@ -64,13 +66,19 @@ def what_changed(changed: tuple[str, ...]) -> str:
 def summary(report: CycleReport) -> str:
     took = f"in {report.seconds:.1f}s"
     if report.status == "error":
-        return f"error, retrying in {report.retry_in or 0:.0f}s ({took})"
+        return "failed"
     if report.status in SUMMARIES:
         return f"{SUMMARIES[report.status]} {took}"
     done = [f"{n} {verb}" for verb, n in report.applied]
     if report.failed:
         done.append(f"{report.failed} failed" + (", will retry" if report.retry else ""))
-    return f"{', '.join(done) or 'up to date'} {took}"
+    nothing = "nothing to apply" if report.changed else "up to date"
+    return f"{', '.join(done) or nothing} {took}"
+
+
+def _secs(seconds: float | None) -> str:
+    value = seconds or 0.0
+    return f"{value:.1f}s" if value < 10 else f"{value:.0f}s"
 
 
 def render_json(report: CycleReport) -> str:
