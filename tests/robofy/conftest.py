@@ -76,3 +76,35 @@ def harness() -> Iterator[Callable[..., Harness]]:
     yield make
     for h in made:
         h.client.close()
+
+
+# --- RobofyClient on the real emulator -------------------------------------------------------
+
+EMULATOR_KEY = "test-key"  # tests/conftest.py's emulator accepts it for project 1
+
+
+def emulator_robofy(app: Any, base_url: str | None = None, **options: Any) -> RobofyClient:
+    """A RobofyClient on ``app``: in-process (WSGITransport) or over loopback at ``base_url``."""
+    if base_url is None:
+        transport = httpx.WSGITransport(app=app)
+        return RobofyClient(
+            EMULATOR_KEY, 1, "http://emulator.local", transport=transport, **options
+        )
+    return RobofyClient(EMULATOR_KEY, 1, base_url, timeout=10.0, **options)
+
+
+@pytest.fixture(params=["inprocess", "loopback"])
+def robofy(request: pytest.FixtureRequest, emulator_app: Any) -> Iterator[tuple[RobofyClient, Any]]:
+    """(RobofyClient, emulator app), once in-process and once over loopback HTTP."""
+    from kbsync.emulator import BackgroundServer
+
+    server = BackgroundServer(emulator_app) if request.param == "loopback" else None
+    client = emulator_robofy(
+        emulator_app, server.base_url if server else None, sleep=lambda s: None
+    )
+    try:
+        yield client, emulator_app
+    finally:
+        client.close()
+        if server is not None:
+            server.close()
