@@ -144,8 +144,14 @@ class World:
     def linked(self) -> list[dict[str, Any]]:
         return [lk for lk in self.state()["linkages"] if lk["linked"]]
 
-    def linked_names(self) -> list[str]:
-        return [str(lk["asset_name"]) for lk in self.linked()]
+    def linked_names(self, agent_name: str | None = None) -> list[str]:
+        """Names of linked assets, of one agent (by name) or of all."""
+        ids = {a["chatbot_id"] for a in self.state()["agents"] if a["name"] == agent_name}
+        return [
+            str(lk["asset_name"])
+            for lk in self.linked()
+            if agent_name is None or lk["chatbot_id"] in ids
+        ]
 
     # the pipeline under test
     def inventory(self, state: DesiredState, **options: Any) -> Inventory:

@@ -1,0 +1,33 @@
+"""The example manifest through the whole pipeline: load, read, plan, apply, plan again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from kbsync.model import DONE
+from kbsync.sources import load_desired_state
+from tests.executor.helpers import World, marker
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_example_manifest_converges_and_then_sends_no_write(
+    any_world: World, tmp_path: Path
+) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    manifest = tmp_path / "examples" / "robofy.yaml"
+    want = load_desired_state(manifest, {"ROBOFY_PROJECT_ID": "1"}, use_cache=False)
+
+    first = any_world.apply(want)
+
+    assert [o for o in first.outcomes if o.status != DONE] == []
+    assert any_world.plan(want).actions == ()
+    for declared in want.agents:
+        linked = any_world.linked_names(declared.name)
+        assert declared.assets
+        for asset in declared.assets:
+            assert linked.count(marker(asset)) == 1, asset.source_key
+    writes = any_world.writes()
+    assert any_world.apply(want).outcomes == ()
+    assert any_world.writes() == writes
