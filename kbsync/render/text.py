@@ -160,7 +160,11 @@ def _plan_summary(plan: Plan, color: bool) -> str:
 def _outcome_line(outcome: Outcome, color: bool) -> str:
     word, style = _STATUS_LOOK.get(outcome.status, (outcome.status, "bold"))
     line = f"  {paint(f'{word:<8}', style, color)} {action_line(outcome.action)}"
-    return f"{line}\n{_INDENT}{outcome.message}" if outcome.message else line
+    if not outcome.message:
+        return line
+    if outcome.status == DONE:  # "ready", "12 pages crawled": a short tail is enough
+        return f"{line} {paint(f'=> {outcome.message}', 'dim', color)}"
+    return f"{line}\n{_INDENT}{paint(outcome.message, style, color)}"
 
 
 def _result_summary(result: ApplyResult, color: bool) -> str:

@@ -122,7 +122,7 @@ def partial_failure() -> ApplyResult:
     actions = {a.kind: a for a in replacements().actions}
     first_delink = deletions().actions[0]
     outcomes = (
-        Outcome(actions["update_agent"], DONE),
+        Outcome(actions["update_agent"], DONE, "updated"),
         Outcome(actions["update_prompt"], DONE),
         Outcome(actions["update_settings"], DONE),
         Outcome(actions["replace_text"], DONE),
