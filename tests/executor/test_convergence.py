@@ -86,13 +86,15 @@ def test_changed_and_removed_items_converge(world: World, tmp_path: Path) -> Non
 
 NAMES = st.sampled_from(["hours", "refund", "faq", "help me", "ünïcode", "x" * 150])
 CONTENTS = st.sampled_from(["one", "two", "three"])
+# copies already linked: the same contents (duplicates), others (stale), failed processing
+EXISTING = st.sampled_from(["one", "two", "four", "EMULATOR_FAIL_PROCESSING"])
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, list[str]], list[str], bool]:
     wanted = draw(st.dictionaries(NAMES, CONTENTS, max_size=4))
     # what is already linked before the apply: per key, the contents of owned copies
-    existing = draw(st.dictionaries(NAMES, st.lists(CONTENTS, min_size=1, max_size=3)))
+    existing = draw(st.dictionaries(NAMES, st.lists(EXISTING, min_size=1, max_size=3)))
     foreign = draw(st.lists(st.sampled_from(["notes.txt", "manual.pdf", "x"]), max_size=2))
     crawl_started = draw(st.booleans())
     return wanted, existing, foreign, crawl_started
@@ -119,6 +121,7 @@ def test_generated_states_converge(
             world.api.add_text(cid, markers.encode(old.source_key, old.fingerprint), content)
     for name in foreign:  # added on the dashboard: no marker
         world.api.add_text(cid, name, "dashboard text")
+    world.sleep(1.0)  # the starting state has finished processing
     if crawl_started:  # a crawl half done when the plan is made
         world.api.crawl(cid, docs)
         world.sleep(0.3)
