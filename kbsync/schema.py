@@ -13,7 +13,7 @@ import re
 from typing import Any, NamedTuple
 
 from kbsync.errors import Problem
-from kbsync.yamlload import YNode
+from kbsync.yamlload import Loc, YNode
 
 
 class Str(NamedTuple):
@@ -80,10 +80,14 @@ _TYPE_NAMES = {
 # --- validation --------------------------------------------------------------
 
 
-def check(schema: Schema, node: YNode, where: str, file: str) -> list[Problem]:
-    """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt)."""
+def check(
+    schema: Schema, node: YNode, where: str, file: str, key_loc: Loc | None = None
+) -> list[Problem]:
+    """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt).
+
+    ``key_loc`` is where the node's key is written: a missing key is reported there."""
     if isinstance(schema, AnyOf):
-        return _check_any(schema, node, where, file)
+        return _check_any(schema, node, where, file, key_loc)
     if not _type_matches(schema, node.value):
         return [
             _at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")
@@ -100,7 +104,7 @@ def check(schema: Schema, node: YNode, where: str, file: str) -> list[Problem]:
             for p in check(schema.items, item, f"{where}[{i}]", file)
         ]
     if isinstance(schema, Obj):
-        return _check_obj(schema, node, where, file)
+        return _check_obj(schema, node, where, file, key_loc or node.loc)
     return []
 
 
@@ -122,10 +126,12 @@ def _type_matches(schema: Schema, value: object) -> bool:
     return any(_type_matches(o, value) for o in schema.options)
 
 
-def _check_any(schema: AnyOf, node: YNode, where: str, file: str) -> list[Problem]:
+def _check_any(
+    schema: AnyOf, node: YNode, where: str, file: str, key_loc: Loc | None
+) -> list[Problem]:
     for option in schema.options:
         if _type_matches(option, node.value):
-            return check(option, node, where, file)
+            return check(option, node, where, file, key_loc)
     return [_at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")]
 
 
@@ -141,7 +147,7 @@ def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]
             )
         ]
     if len(value.strip()) < schema.min_length:
-        return [_at(file, node, _in(where) + f"must not be empty")]
+        return [_at(file, node, _in(where) + "must not be empty")]
     if schema.pattern and not re.search(schema.pattern, value):
         hint = schema.pattern_hint or f"must match {schema.pattern}"
         return [_at(file, node, _in(where) + f"{value!r} {hint}")]
@@ -158,30 +164,26 @@ def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list
     return []
 
 
-def _check_obj(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]:
+def _check_obj(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list[Problem]:
     assert isinstance(node.value, dict)
     problems: list[Problem] = []
-    for key, value in node.value.items():
+    for key, loc in node.key_locs.items():  # every key written, even if its value was refused
         field = schema.fields.get(key, schema.values)
-        loc = node.key_locs.get(key, node.loc)
         if key in schema.forbidden:
-            problems.append(
-                Problem(file, loc.line, loc.col, _in(where) + f"{schema.forbidden[key]}")
-            )
-            continue
-        if field is None:
+            problems.append(Problem(file, loc.line, loc.col, _in(where) + schema.forbidden[key]))
+        elif field is None:
             message = _in(where) + f"unknown key '{key}'{_guess(key, tuple(schema.fields))}"
             problems.append(Problem(file, loc.line, loc.col, message))
-            continue
-        problems += check(field, value, f"{where}.{key}" if where else key, file)
-    problems += _check_presence(schema, node, where, file)
+        elif key in node.value:
+            problems += check(field, node.value[key], f"{where}.{key}" if where else key, file, loc)
+    problems += _check_presence(schema, node, where, file, at)
     return problems
 
 
-def _check_presence(schema: Obj, node: YNode, where: str, file: str) -> list[Problem]:
+def _check_presence(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list[Problem]:
     present = set(node.key_locs)  # keys written, even where the value was refused
     problems = [
-        _at(file, node, _in(where) + f"missing required key '{key}'")
+        Problem(file, at.line, at.col, _in(where) + f"missing required key '{key}'")
         for key in schema.required
         if key not in present
     ]

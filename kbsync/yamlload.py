@@ -145,11 +145,14 @@ class _Walk:
             return None
         return str(node.value)
 
-    def scalar(self, node: yaml.ScalarNode) -> YNode:
+    def scalar(self, node: yaml.ScalarNode) -> YNode | None:
         text = str(node.value)
         if "$" not in text:
             return _located(self.construct(node, text), node)._replace(raw=text)
+        before = len(self.problems)
         text = self.interpolate(node, text)
+        if len(self.problems) > before:
+            return None  # already reported; a placeholder value would only add noise
         if node.style is None:  # plain scalar: resolve its type again (project: ${ID} -> int)
             resolved = self.loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
             node = yaml.ScalarNode(resolved, text, node.start_mark, node.end_mark)
