@@ -88,8 +88,11 @@ class EmulatorApp:
         return body
 
     def _api(self, environ: dict[str, Any]) -> Response:
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        route = self._count(method, str(environ.get("PATH_INFO", "/")))
+        try:  # read the whole body first: answering before reading it can reset the socket
+            request = read_request(environ)
+        except ApiError as err:
+            return error_response(err)
+        route = self._count(request.method, request.path)
         decision = self._faults.decide()
         if decision.latency_seconds > 0:
             time.sleep(decision.latency_seconds)  # outside any lock: parallel requests overlap
@@ -99,7 +102,7 @@ class EmulatorApp:
             return error_response(limited)
         if decision.fail:
             return error_response(ApiError(500, "INTERNAL_SERVER_ERROR", "injected failure"))
-        response = self._guarded(lambda: self._handle(read_request(environ), route))
+        response = self._guarded(lambda: self._handle(request, route))
         if decision.drop:
             raise ConnectionResetError(DROPPED)
         return response
