@@ -74,10 +74,10 @@ def wait_until_settled(
         settled_now = _poll(api, watches, open_, results)
         open_ -= settled_now
         bar.advance(len(settled_now))
-        bar.update(_summary(watches, open_))
         remaining = deadline - clock()
         if not open_ or remaining <= 0:
             break
+        bar.update(_summary(watches, open_))
         sleep(min(interval, remaining))
         interval = min(interval * 2, MAX_INTERVAL)
     return results
@@ -153,4 +153,4 @@ def _summary(watches: Sequence[Watch], open_: set[int]) -> str:
     processing = len(open_) - crawls
     parts = [f"{processing} processing"] if processing else []
     parts += [f"{crawls} crawl(s) running"] if crawls else []
-    return ", ".join(parts) or "all settled"
+    return ", ".join(parts)
