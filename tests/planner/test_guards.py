@@ -3,10 +3,12 @@ empty expansions, and watch mode without --prune."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kbsync.errors import ConfigError
-from kbsync.model import DELINK, REPLACE_FILE, RemoteLinkage
+from kbsync.model import DELINK, REPLACE_FILE, DesiredAgent, RemoteLinkage
 
 from .builders import (
     FP_B,
@@ -31,7 +33,7 @@ def state_with(kept: int, gone: int) -> list[RemoteLinkage]:
     return stay + [owned_key(100 + i, f"text:gone{i}") for i in range(gone)]
 
 
-def keep_agent(kept: int, **kwargs: object) -> object:
+def keep_agent(kept: int, **kwargs: Any) -> DesiredAgent:
     return agent(texts=tuple(text(f"keep{i}") for i in range(kept)), **kwargs)
 
 

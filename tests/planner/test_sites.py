@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from kbsync.model import CRAWL, WAIT_CRAWL
+from kbsync.model import CRAWL, WAIT_CRAWL, CrawlRun, DesiredSite, RemoteLinkage
 
 from .builders import OLD, SITE, agent, crawl_run, page, remote, run, site
 
@@ -128,7 +130,13 @@ KEY = "site:" + SITE
         ),
     ],
 )
-def test_sites(the_site, pages, crawls, options, expected) -> None:  # type: ignore[no-untyped-def]
+def test_sites(
+    the_site: DesiredSite,
+    pages: list[RemoteLinkage],
+    crawls: tuple[CrawlRun, ...] | None,
+    options: dict[str, Any],
+    expected: tuple[str, str] | None,
+) -> None:
     result = run(agent(sites=(the_site,), prune="none"), remote(*pages, crawls=crawls), **options)
     found = [(a.kind, a.reason) for a in result.actions]
     assert found == ([expected] if expected else [])
