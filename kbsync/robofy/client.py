@@ -87,9 +87,12 @@ class RobofyClient:
     def _send(self, route: c.Route, cid: str = "", **kwargs: Any) -> c.Answer:
         return self._sender.send(Request(route, route.path(self.project_id, cid), **kwargs))
 
-    def _pages(self, route: c.Route, cid: str = "", **params: str | int) -> list[Any]:
-        """Every item of a paginated list, guarding against repeated tokens and endless pages."""
-        items: list[Any] = []
+    def _pages(
+        self, route: c.Route, what: str, cid: str = "", **params: str | int
+    ) -> list[tuple[c.Answer, Any]]:
+        """(answer, item) for every item of a paginated list; repeated tokens and endless
+        lists are errors."""
+        items: list[tuple[c.Answer, Any]] = []
         seen: set[str] = set()
         token: str | None = None
         for _ in range(self._max_pages):
@@ -97,7 +100,7 @@ class RobofyClient:
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
             answer = self._send(route, cid, params=query)
-            page, token = c.page_of(answer, route.template)
+            page, token = c.page_of(answer, what)
             items.extend((answer, item) for item in page)
             if token is None:
                 return items
@@ -116,7 +119,7 @@ class RobofyClient:
     # --- agents ------------------------------------------------------------------------
 
     def list_agents(self) -> list[RemoteAgent]:
-        return [c.parse_agent(a, item) for a, item in self._pages(c.LIST_AGENTS)]
+        return [c.parse_agent(a, item) for a, item in self._pages(c.LIST_AGENTS, "agents")]
 
     def create_agent(self, profile: dict[str, Scalar]) -> str:
         body = {**c.CREATE_DEFAULTS, **c.profile_to_wire(profile)}
@@ -147,7 +150,7 @@ class RobofyClient:
     # --- linked assets --------------------------------------------------------------------
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
-        pages = self._pages(c.LIST_LINKAGES, chatbot_id)
+        pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
         return [c.parse_linkage(a, item) for a, item in pages]
 
     def add_text(self, chatbot_id: str, file_name: str, content: str) -> RemoteLinkage:
@@ -207,7 +210,7 @@ class RobofyClient:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
         return [
             c.parse_crawl_run(a, item)
-            for a, item in self._pages(c.CRAWL_STATUS, chatbot_id, **params)
+            for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
 
     # --- chat, account ----------------------------------------------------------------------
