@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from kbsync.executor import ApplyInterrupted
 from kbsync.model import ADD_TEXT, CRAWL, CREATE_AGENT, DONE, STILL_RUNNING, ApplyResult, Outcome
+from kbsync.progress import make_progress
 from tests.executor.helpers import World, agent, desired, marker, site, text
 
 
@@ -73,3 +76,17 @@ def test_interrupted_while_waiting_reports_what_ran() -> None:
     [outcome] = _content(caught.value.result)
     assert (outcome.action.kind, outcome.status) == (ADD_TEXT, STILL_RUNNING)
     assert isinstance(caught.value, KeyboardInterrupt)
+
+
+def test_apply_reports_each_phase_as_plain_lines_off_a_terminal() -> None:
+    world = World(processing_seconds=1.0)
+    world.api.create_agent({"name": "Agent support", "language": "en"})
+    out = io.StringIO()
+
+    world.apply(desired(agent(texts=[text("a", "1")], prompt="p")), progress=make_progress(out))
+
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["Updating agents: 0/1", "Updating agents: 1/1"]
+    assert "Uploading and crawling: 1/1" in lines
+    assert "Waiting: 1 processing" in lines
+    assert lines[-1] == "Waiting: 1/1"
