@@ -7,7 +7,16 @@ import io
 import pytest
 
 from kbsync.executor import ApplyInterrupted
-from kbsync.model import ADD_TEXT, CRAWL, CREATE_AGENT, DONE, STILL_RUNNING, ApplyResult, Outcome
+from kbsync.model import (
+    ADD_TEXT,
+    CRAWL,
+    CREATE_AGENT,
+    DONE,
+    STILL_RUNNING,
+    WAIT_CRAWL,
+    ApplyResult,
+    Outcome,
+)
 from kbsync.progress import make_progress
 from tests.executor.helpers import World, agent, desired, marker, site, text
 
@@ -90,3 +99,17 @@ def test_apply_reports_each_phase_as_plain_lines_off_a_terminal() -> None:
     assert "Uploading and crawling: 1/1" in lines
     assert "Waiting: 1 processing" in lines
     assert lines[-1] == "Waiting: 1/1"
+
+
+def test_a_crawl_running_at_plan_time_is_waited_for_not_repeated(world: World) -> None:
+    docs = site("https://docs.acme.example/", max_pages=5)
+    cid = world.api.create_agent({"name": "Agent support", "language": "en"})
+    world.api.crawl(cid, docs)  # started elsewhere, no page linked yet
+
+    result = world.apply(desired(agent(sites=[docs])))
+
+    [outcome] = result.outcomes
+    assert (outcome.action.kind, outcome.status) == (WAIT_CRAWL, DONE)
+    assert outcome.message == "5 pages crawled"
+    assert len(world.state()["crawl_runs"]) == 1
+    assert world.plan(desired(agent(sites=[docs]))).actions == ()
