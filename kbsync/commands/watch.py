@@ -43,9 +43,9 @@ from kbsync.watch import (
     run_loop,
 )
 
-# what each action kind counts as in the one-line summary, in apply order
+# what each action kind counts as in a cycle's summary (stable keys: the JSON uses them)
 VERBS = {
-    "create_agent": "agent created",
+    "create_agent": "agents_created",
     "update_agent": "updated",
     "update_prompt": "updated",
     "update_settings": "updated",
@@ -54,8 +54,8 @@ VERBS = {
     "add_file": "added",
     "replace_text": "replaced",
     "replace_file": "replaced",
-    "crawl": "crawl started",
-    "wait_crawl": "crawl finished",
+    "crawl": "crawls_started",
+    "wait_crawl": "crawls_finished",
     "delink": "delinked",
 }
 

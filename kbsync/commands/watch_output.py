@@ -12,6 +12,13 @@ from kbsync.watch import CycleReport
 FORMAT_VERSION = 1
 NAMES_SHOWN = 3  # changed paths named on a line before "and N more"
 
+# how a count reads on the text line: key -> (one, many)
+PHRASES = {
+    "agents_created": ("agent created", "agents created"),
+    "crawls_started": ("crawl started", "crawls started"),
+    "crawls_finished": ("crawl finished", "crawls finished"),
+}
+
 SUMMARIES = {
     "unchanged": "no changes",
     "invalid": "manifest invalid, still watching the last good one",
@@ -69,11 +76,16 @@ def summary(report: CycleReport) -> str:
         return "failed"
     if report.status in SUMMARIES:
         return f"{SUMMARIES[report.status]} {took}"
-    done = [f"{n} {verb}" for verb, n in report.applied]
+    done = [f"{n} {_phrase(key, n)}" for key, n in report.applied]
     if report.failed:
         done.append(f"{report.failed} failed" + (", will retry" if report.retry else ""))
     nothing = "nothing to apply" if report.changed else "up to date"
     return f"{', '.join(done) or nothing} {took}"
+
+
+def _phrase(key: str, count: int) -> str:
+    one, many = PHRASES.get(key, (key, key))
+    return one if count == 1 else many
 
 
 def _secs(seconds: float | None) -> str:
