@@ -113,3 +113,42 @@ def test_a_crawl_running_at_plan_time_is_waited_for_not_repeated(world: World) -
     assert outcome.message == "5 pages crawled"
     assert len(world.state()["crawl_runs"]) == 1
     assert world.plan(desired(agent(sites=[docs]))).actions == ()
+
+
+class InterruptAfter:
+    """A Progress that presses Ctrl-C after ``n`` completed jobs (it runs on the main thread)."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def start(self, total: int, label: str) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left <= 0:
+            raise KeyboardInterrupt
+
+    def update(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_interrupted_uploads_cancel_what_has_not_started(world: World) -> None:
+    world.api.create_agent({"name": "Agent support", "language": "en"})
+    texts = [text(f"t{i}", str(i)) for i in range(20)]
+
+    with pytest.raises(ApplyInterrupted) as caught:
+        world.apply(desired(agent(texts=texts)), parallelism=2, progress=InterruptAfter(2))
+
+    statuses = [o.status for o in caught.value.result.outcomes]
+    posted = world.by_route()["POST /v1/ai-agent/link_content/{pid}"]
+    assert posted < 20  # the rest were cancelled before they started
+    assert statuses.count("skipped") >= 20 - posted
+    assert all(
+        o.message == "not run: apply was interrupted"
+        for o in caught.value.result.outcomes
+        if o.status == "skipped"
+    )
