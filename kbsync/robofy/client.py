@@ -73,9 +73,10 @@ class RobofyClient:
         self._sender = Sender(
             self._http,
             api_key,
-            policy=RetryPolicy(max_retries=max_retries),
+            policy=RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout),
             pacer=Pacer(clock, sleep),
             sleep=sleep,
+            clock=clock,
             rng=rng or random.Random(),
         )
 

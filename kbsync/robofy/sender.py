@@ -67,6 +67,8 @@ class RetryPolicy(NamedTuple):
     backoff_cap: float = 10.0
     default_retry_after: float = 2.0  # when Retry-After is missing or garbage
     max_retry_after: float = 300.0
+    # a whole answer must arrive within this: a server dripping bytes cannot hold us
+    answer_deadline: float = 120.0
 
 
 class Pacer:
@@ -96,6 +98,11 @@ class _Lost(NamedTuple):
 
     error: BaseException
     sent: bool
+    retry: bool = True  # False: too slow an answer; trying again would only wait as long
+
+
+class _TooSlow(Exception):
+    pass
 
 
 class _Reply(NamedTuple):
@@ -118,9 +125,11 @@ class Sender:
         policy: RetryPolicy,
         pacer: Pacer,
         sleep: Callable[[float], None],
+        clock: Callable[[], float],
         rng: random.Random,
     ) -> None:
         self._http = http
+        self._clock = clock
         self._secret = secret
         self._policy = policy
         self._pacer = pacer
@@ -156,16 +165,35 @@ class Sender:
                     data=request.upload.form if request.upload else None,
                 ) as response,
             ):
-                raw = _read_capped(response, route)
+                raw = self._read_capped(response, route)
                 status, retry_after = response.status_code, response.headers.get("retry-after")
                 content_type = response.headers.get("content-type", "")
         except _UNSENT as exc:
             return _Lost(exc, sent=False)
+        except _TooSlow as exc:
+            return _Lost(exc, sent=True, retry=False)
         except (httpx.TransportError, OSError) as exc:
             return _Lost(exc, sent=True)
         log.debug("%s -> HTTP %s", route.endpoint, status)
         body = _decode(self._scrub_bytes(raw), route, status, content_type)
         return _Reply(Answer(route.endpoint, status, body), retry_after)
+
+    def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
+        """The body, at most MAX_BODY_BYTES, arriving within the answer deadline."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise _too_big(route, response.status_code)
+        deadline = self._clock() + self._policy.answer_deadline
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_big(route, response.status_code)
+            if self._clock() > deadline:
+                raise _TooSlow(f"the answer took over {self._policy.answer_deadline:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _open_upload(self, request: Request) -> _UploadFiles:
         return _UploadFiles(request)
@@ -193,7 +221,7 @@ class Sender:
                 endpoint=route.endpoint,
                 detail=what,
             )
-        if tries.failures >= self._policy.max_retries:
+        if tries.failures >= self._policy.max_retries or not lost.retry:
             raise NetworkError(
                 f"Cannot reach Robofy for {route.endpoint} after "
                 f"{tries.failures + 1} attempts: {what}",
@@ -320,20 +348,6 @@ def _parse_retry_after(header: str | None) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when.timestamp() - time.time()
-
-
-def _read_capped(response: httpx.Response, route: Route) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_big(route, response.status_code)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _too_big(route, response.status_code)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _too_big(route: Route, status: int) -> ShapeError:
