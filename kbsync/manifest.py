@@ -18,7 +18,7 @@ from kbsync.manifest_build import build_agents
 from kbsync.manifest_schema import MANIFEST
 from kbsync.manifest_secrets import find_literal_secrets
 from kbsync.manifest_types import AgentSpec
-from kbsync.schema import check
+from kbsync.schema import check, coerce
 from kbsync.yamlload import YNode, read_yaml
 
 DEFAULT_MANIFEST = "kbsync.yaml"
@@ -65,6 +65,7 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
     if not isinstance(tree.value, dict):
         message = "the manifest must be a mapping (version, project, agents)"
         return None, [*problems, Problem(display, tree.line, tree.col, message)]
+    tree = coerce(MANIFEST, tree)
     problems += check(MANIFEST, tree, "", display)
     problems += _check_top(tree, display)
     problems += find_literal_secrets(tree, display, env)

@@ -231,6 +231,63 @@ def _at(file: str, node: YNode, message: str) -> Problem:
     return Problem(file, node.line, node.col, message)
 
 
+# --- interpolated values ------------------------------------------------------
+
+
+def coerce(schema: Schema, node: YNode) -> YNode:
+    """Turn interpolated text into the number or boolean the schema wants at that place.
+
+    ``${VAR}`` always yields text; ``project: ${ROBOFY_PROJECT_ID}`` needs an integer.
+    Text that does not convert is left as it is, for ``check`` to report."""
+    if isinstance(node.value, dict) and isinstance(schema, Obj):
+        values = {k: _coerce_field(schema, k, v) for k, v in node.value.items()}
+        return node._replace(value=values)
+    if isinstance(node.value, list) and isinstance(schema, Arr):
+        return node._replace(value=[coerce(schema.items, item) for item in node.value])
+    if isinstance(node.value, list | dict) and isinstance(schema, AnyOf):
+        for option in schema.options:
+            if _type_matches(option, node.value):
+                return coerce(option, node)
+    if node.interpolated and isinstance(node.value, str):
+        return node._replace(value=_convert(schema, node.value))
+    return node
+
+
+def _coerce_field(schema: Obj, key: str, node: YNode) -> YNode:
+    field = schema.fields.get(key, schema.values)
+    return node if field is None else coerce(field, node)
+
+
+def _convert(schema: Schema, text: str) -> object:
+    options = schema.options if isinstance(schema, AnyOf) else (schema,)
+    if any(isinstance(o, Str) for o in options):
+        return text
+    for option in options:
+        converted = _CONVERTERS.get(type(option), lambda _: None)(text.strip())
+        if converted is not None or (isinstance(option, Null) and not text.strip()):
+            return converted
+    return text
+
+
+def _to_int(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else None
+
+
+def _to_number(text: str) -> float | int | None:
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text)
+    if re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", text):
+        return float(text)
+    return None
+
+
+def _to_bool(text: str) -> bool | None:
+    return {"true": True, "false": False}.get(text.lower())
+
+
+_CONVERTERS: dict[type, Any] = {Int: _to_int, Num: _to_number, Bool: _to_bool}
+
+
 # --- JSON Schema ---------------------------------------------------------------
 
 

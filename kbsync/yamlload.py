@@ -53,7 +53,7 @@ class YNode(NamedTuple):
     line: int
     col: int
     key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
-    interpolated: bool = False  # scalars only: the value came (partly) from ${...}
+    interpolated: bool = False  # scalars only: the value came (partly) from ${...}; a str
     raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
 
     @property
@@ -150,15 +150,12 @@ class _Walk:
         if "$" not in text:
             return _located(self.construct(node, text), node)._replace(raw=text)
         before = len(self.problems)
-        text = self.interpolate(node, text)
+        value = self.interpolate(node, text)
         if len(self.problems) > before:
             return None  # already reported; a placeholder value would only add noise
-        if node.style is None:  # plain scalar: resolve its type again (project: ${ID} -> int)
-            resolved = self.loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-            node = yaml.ScalarNode(resolved, text, node.start_mark, node.end_mark)
-        else:
-            node = yaml.ScalarNode(_STR, text, node.start_mark, node.end_mark, node.style)
-        return _located(self.construct(node, text), node)._replace(interpolated=True, raw=text)
+        # interpolated values are text; kbsync.schema.coerce turns them into the number
+        # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
+        return _located(value, node)._replace(interpolated="${" in text, raw=value)
 
     def interpolate(self, node: yaml.Node, text: str) -> str:
         def substitute(match: re.Match[str]) -> str:
