@@ -164,6 +164,7 @@ class Loop(NamedTuple):
     backoff: Backoff = Backoff()
     clock: Callable[[], float] = time.monotonic
     tick: float = 0.05  # how often a wait looks at the stop Event
+    fatal: tuple[type[Exception], ...] = ()  # errors no retry can fix (a rejected API key)
 
 
 def run_loop(loop: Loop, first: frozenset[Path] | None = frozenset()) -> None:
@@ -187,7 +188,9 @@ def _run_cycle(loop: Loop, batch: frozenset[Path], failures: int) -> tuple[froze
     """One cycle; returns what to carry into the next one and the failure count."""
     try:
         report = loop.cycle(batch)
-    except Exception as error:  # the watcher must outlive any one cycle
+    except loop.fatal:
+        raise
+    except Exception as error:  # the watcher must outlive any other failure of a cycle
         loop.on_error(error, batch, loop.backoff.after(failures + 1))
         return batch, failures + 1
     loop.on_report(report)

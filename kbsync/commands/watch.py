@@ -17,7 +17,7 @@ from typing import NamedTuple, TextIO
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
 from kbsync.commands.watch_output import error_report, render_report
 from kbsync.error_handler import EXIT_INTERRUPTED, EXIT_OK
-from kbsync.errors import ManifestError
+from kbsync.errors import AuthError, ConfigError, ManifestError
 from kbsync.executor import apply_plan
 from kbsync.manifest import load_manifest
 from kbsync.model import (
@@ -105,7 +105,8 @@ def watch(
 
 
 def run_watch(session: Session) -> int:
-    """Watch until ``session.stop`` is set (or Ctrl-C propagates); the api stays open."""
+    """Watch until ``session.stop`` is set (or Ctrl-C propagates); the api stays open.
+    A rejected API key or a bad option ends the watch (no retry can fix them)."""
     collector = session.collector or ChangeCollector()
     watcher = _watcher(collector, session.observer_factory)
     syncer = Syncer(session)
@@ -129,6 +130,7 @@ def run_watch(session: Session) -> int:
         stop=session.stop,
         debounce=session.watch_args.debounce,
         backoff=session.backoff,
+        fatal=(AuthError, ConfigError),
     )
     try:
         run_loop(loop)

@@ -16,7 +16,7 @@ from watchdog.observers.polling import PollingObserver
 
 from kbsync.commands.common import RemoteArgs
 from kbsync.commands.watch import Session, WatchArgs, run_watch
-from kbsync.emulator import EmulatorApp, EmulatorConfig, create_app
+from kbsync.emulator import EmulatorApp
 from kbsync.robofy.client import RobofyClient
 from kbsync.sources import load_desired_state
 from kbsync.watch import Backoff, ChangeCollector
@@ -98,10 +98,9 @@ agents:
 
 
 @pytest.fixture
-def emulator() -> Iterator[EmulatorApp]:
-    app = create_app(EmulatorConfig(processing_seconds=0.1))
-    yield app
-    app.close()
+def emulator(emulator_app: EmulatorApp) -> EmulatorApp:
+    """The shared in-process emulator (tests/conftest.py): processing is instant."""
+    return emulator_app
 
 
 @pytest.fixture
@@ -123,9 +122,8 @@ class Watching:
         self.out = io.StringIO()
         self.collector = ChangeCollector()
         transport = httpx.WSGITransport(app=self.app)
-        self.api = RobofyClient(
-            "test-key", 1, "http://emulator.test", transport=transport, max_retries=0
-        )
+        key = kw.pop("key", "test-key")
+        self.api = RobofyClient(key, 1, "http://emulator.test", transport=transport, max_retries=0)
         self._kw = kw
         self.bg = bg_start(self._run)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kbsync.emulator import EmulatorApp
+from kbsync.errors import AuthError
 from tests.watch.conftest import Watching, linked_files, wait_until, write, writes
 
 UPLOAD = "POST /v1/ai-agent/upload_file/{pid}"
@@ -172,3 +173,12 @@ def test_json_format_is_one_object_per_cycle(
     assert cycles[0]["changed"] == [] and cycles[0]["applied"]["added"] == 2
     assert cycles[-1]["changed"] == ["docs/faq.md"] and cycles[-1]["applied"] == {"replaced": 1}
     assert all(c["format_version"] == 1 and c["status"] == "ok" for c in cycles)
+
+
+def test_a_rejected_api_key_ends_the_watch(
+    watching: Callable[..., Watching], emulator: EmulatorApp
+) -> None:
+    w = watching(key="not-a-key")
+    wait_until(lambda: w.bg.error is not None, what="the watch to end")
+    assert isinstance(w.bg.error, AuthError)
+    assert writes(emulator) == {}
