@@ -19,7 +19,7 @@ from kbsync.commands.common import (
 )
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import GuardError, StalePlanError
-from kbsync.executor import apply_plan
+from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.model import ApplyResult
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.planfile import check_fresh, load_plan
@@ -110,7 +110,12 @@ def _review_and_run(
     if confirm is not None and not apply_args.yes and not confirm("Apply these changes?"):
         stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
-    result = _run(api, planned, args, apply_args, stderr)
+    try:
+        result = _run(api, planned, args, apply_args, stderr)
+    except ApplyInterrupted as interrupted:
+        # say what was done before the interrupt, then let the handler exit 130
+        write_block(stdout, render_result(interrupted.result, args.fmt, use_color(stdout, env)))
+        raise
     write_block(stdout, render_result(result, args.fmt, use_color(stdout, env)))
     step_summary(plan, result, env)
     return EXIT_PARTIAL if result.failed else EXIT_OK
