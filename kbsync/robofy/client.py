@@ -85,6 +85,14 @@ class RobofyClient:
 
     # --- plumbing ---------------------------------------------------------------------
 
+    def read(
+        self, route: c.Route, cid: str = "", params: dict[str, str | int] | None = None
+    ) -> c.Answer:
+        """One raw GET answer (for `probe`, which describes shapes); only GET routes."""
+        if route.method != "GET":
+            raise ValueError(f"read() only sends GET requests, not {route.endpoint}")
+        return self._send(route, cid, params=params)
+
     def _send(self, route: c.Route, cid: str = "", **kwargs: Any) -> c.Answer:
         return self._sender.send(Request(route, route.path(self.project_id, cid), **kwargs))
 

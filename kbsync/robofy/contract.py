@@ -109,6 +109,10 @@ _STATES = {
 _STATE_OF = {raw: state for state, raws in _STATES.items() for raw in raws}
 
 
+def is_known_status(raw_status: str) -> bool:
+    return raw_status.strip().lower() in _STATE_OF
+
+
 def state_of(raw_status: object) -> str:
     """kbsync's state for a Robofy status string; an unknown one is "not ready yet"."""
     return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)

@@ -1,0 +1,132 @@
+"""Which response shapes a live account answers with: the read-only core of `kbsync doctor`.
+
+Each read endpoint kbsync uses is asked once (lists: first page only) and described in
+words: the envelope, where the items and the page token were, which field aliases and
+which unknown status strings turned up. A shape outside the contract's closed list is
+reported with the ShapeError text (endpoint, status, top-level keys; never values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from kbsync.errors import RobofyError
+from kbsync.robofy import contract as c
+from kbsync.robofy.client import RobofyClient
+
+
+class ShapeReport(NamedTuple):
+    endpoint: str  # "GET /v1/ai-agent/chatbot/{pid}"
+    ok: bool
+    status: int | None
+    shape: str  # what was seen, in words; or the error
+    unknown_statuses: tuple[str, ...] = ()
+
+
+def probe(client: RobofyClient) -> list[ShapeReport]:
+    """Read-only: one request per endpoint; agent endpoints use the first agent listed."""
+    reports = [
+        _report(client, c.GET_PROJECT, "", _describe_object),
+        _report(client, c.ACCOUNT_LIMIT, "", _describe_object),
+        _report(client, c.LIST_AGENTS, "", _describe_list),
+    ]
+    cid = _first_agent(client)
+    if cid is None:
+        return reports
+    for route in (c.GET_SETTINGS, c.GET_PERSONA):
+        reports.append(_report(client, route, cid, _describe_object))
+    for route in (c.LIST_LINKAGES, c.CRAWL_STATUS):
+        reports.append(_report(client, route, cid, _describe_list))
+    return reports
+
+
+def _first_agent(client: RobofyClient) -> str | None:
+    try:
+        answer = client.read(c.LIST_AGENTS, params={c.PAGE_LIMIT_PARAM: 1})
+        items, _ = c.page_of(answer, "agents")
+        return c.parse_agent(answer, items[0]).chatbot_id if items else None
+    except RobofyError:
+        return None
+
+
+Describe = Callable[[c.Answer], tuple[str, tuple[str, ...]]]
+
+
+def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) -> ShapeReport:
+    try:
+        answer = client.read(route, cid, params=_params(route))
+        shape, unknown = describe(answer)
+    except RobofyError as err:
+        return ShapeReport(route.endpoint, False, err.status, str(err))
+    return ShapeReport(route.endpoint, True, answer.status, shape, unknown)
+
+
+def _params(route: c.Route) -> dict[str, str | int] | None:
+    lists = (c.LIST_AGENTS, c.LIST_LINKAGES, c.CRAWL_STATUS)
+    return {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT} if route in lists else None
+
+
+def _envelope(answer: c.Answer) -> str:
+    body = answer.body
+    if isinstance(body, dict) and "data" in body:
+        return "envelope {message, data}"
+    return "bare " + ("array" if isinstance(body, list) else "object")
+
+
+def _describe_object(answer: c.Answer) -> tuple[str, tuple[str, ...]]:
+    data = c.payload(answer)
+    if not isinstance(data, dict):
+        raise c.shape_error(answer, "an object")
+    return f"{_envelope(answer)}; {len(data)} fields", ()
+
+
+def _describe_list(answer: c.Answer) -> tuple[str, tuple[str, ...]]:
+    items, token = c.page_of(answer, "a list")  # raises for shapes outside the contract
+    parts = [_envelope(answer), _items_place(answer), _token_place(answer, token)]
+    aliases = _aliases(answer.endpoint, items)
+    if aliases:
+        parts.append("aliases: " + ", ".join(aliases))
+    return "; ".join(parts), _unknown_statuses(items)
+
+
+def _items_place(answer: c.Answer) -> str:
+    data = c.payload(answer)
+    if isinstance(data, list):
+        return "items: data is the list" if data is not answer.body else "items: the body"
+    key = next(k for k in c.ITEM_KEYS if isinstance(data.get(k), list))
+    return f"items under data.{key}"
+
+
+def _token_place(answer: c.Answer, token: str | None) -> str:
+    if token is None:
+        return "no next page token"
+    data = c.payload(answer)
+    report = data.get("report") if isinstance(data, dict) else None
+    if isinstance(report, dict) and report.get("next_page_token"):
+        return "token at data.report.next_page_token"
+    if isinstance(data, dict) and data.get("next_page_token"):
+        return "token at data.next_page_token"
+    return "token at top-level next_page_token"
+
+
+# per list: (canonical field, the aliases the contract accepts for it)
+_ALIASED = {
+    c.LIST_AGENTS.endpoint: (("chatbot_id", ("id",)),),
+    c.LIST_LINKAGES.endpoint: (("asset_name", c.NAME_KEYS[1:]), ("asset_type", c.TYPE_KEYS[1:])),
+}
+
+
+def _aliases(endpoint: str, items: list[Any]) -> list[str]:
+    seen: set[str] = set()
+    for item in (i for i in items if isinstance(i, dict)):
+        for field, aliases in _ALIASED.get(endpoint, ()):
+            used = next((a for a in aliases if a in item), None)
+            if field not in item and used:
+                seen.add(f"{used} for {field}")
+    return sorted(seen)
+
+
+def _unknown_statuses(items: list[Any]) -> tuple[str, ...]:
+    raws = {str(item.get("status")) for item in items if isinstance(item, dict)}
+    return tuple(sorted(r for r in raws if r and r != "None" and not c.is_known_status(r)))
