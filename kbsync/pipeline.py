@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kbsync.inventory import read_inventory
-from kbsync.model import DesiredState, Inventory, Plan, PlanOptions
+from kbsync.model import CRAWL, DesiredState, Inventory, Plan, PlanOptions
 from kbsync.planner import plan as make_plan
 from kbsync.robofy.api import RobofyApi
 
@@ -63,4 +63,28 @@ def read_and_plan(
     api: RobofyApi, desired: DesiredState, options: PlanOptions, *, parallelism: int
 ) -> Planned:
     inventory = read_inventory(api, desired, agents=options.agents, parallelism=parallelism)
-    return Planned(desired, inventory, options, make_plan(desired, inventory, options))
+    plan = make_plan(desired, inventory, options)
+    unread = _crawl_runs_unread(plan, inventory)
+    if unread:
+        # A recrawl is planned for a site that has pages, so its runs were not read (a
+        # no-op plan stays cheap). Read them now so a crawl already running is waited
+        # for instead of started twice.
+        inventory = _with_crawl_runs(api, inventory, unread)
+        plan = make_plan(desired, inventory, options)
+    return Planned(desired, inventory, options, plan)
+
+
+def _crawl_runs_unread(plan: Plan, inventory: Inventory) -> list[str]:
+    crawling = {a.agent for a in plan.actions if a.kind == CRAWL}
+    return sorted(
+        k for k in crawling if k in inventory.states and inventory.states[k].crawls is None
+    )
+
+
+def _with_crawl_runs(api: RobofyApi, inventory: Inventory, keys: list[str]) -> Inventory:
+    states = dict(inventory.states)
+    for key in keys:
+        state = states[key]
+        runs = tuple(api.crawl_runs(state.agent.chatbot_id))
+        states[key] = state._replace(crawls=runs)
+    return inventory._replace(states=states)
