@@ -10,6 +10,8 @@ from kbsync.emulator.clock import stamp
 from kbsync.emulator.objects import agent_object, linkage_object, run_object
 from kbsync.emulator.wire import bad_request
 
+MAX_CLOCK_STEP = 1e9  # about 31 years: keeps timestamps formattable
+
 
 def _rows(db: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
     return db.execute(sql).fetchall()
@@ -78,8 +80,10 @@ def clock_seconds(body: dict[str, Any]) -> float:
     seconds = body.get("seconds")
     if set(body) - {"seconds"}:
         raise bad_request("clock body takes only: seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise bad_request("seconds must be a number >= 0")
+    if not 0 <= seconds <= MAX_CLOCK_STEP:
+        raise bad_request(f"seconds must be between 0 and {MAX_CLOCK_STEP}")
     return float(seconds)
 
 

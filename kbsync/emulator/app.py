@@ -61,7 +61,7 @@ class EmulatorApp:
             offset = float(get_meta(db, "clock_offset", "0"))
         self._clock = Clock(config.manual_clock, offset)
         with self._store.transaction() as db:
-            ensure_projects(db, self._all_projects(), self._clock.now())
+            ensure_projects(db, self.project_ids, self._clock.now())
         self._faults = Faults(
             FaultSettings(
                 config.latency_ms,
@@ -116,14 +116,16 @@ class EmulatorApp:
             return _internal_error(exc)
 
     def _count(self, method: str, path: str) -> Route | ApiError:
+        """Count the request under its route template; returns the route or the routing error."""
+        found: Route | ApiError
         try:
-            route, _ = match(method, path)
-            key = route.key
+            found, _ = match(method, path)
+            key = found.key
         except ApiError as err:
-            route, key = err, f"{method} (no route)"  # type: ignore[assignment]
+            found, key = err, f"{method} (no route)"
         with self._counts_lock:
             self._counts[key] += 1
-        return route
+        return found
 
     def _handle(self, request: Request, route: Route | ApiError) -> Response:
         if isinstance(route, ApiError):
@@ -195,7 +197,9 @@ class EmulatorApp:
 
     # --- controls -----------------------------------------------------------------------------
 
-    def _all_projects(self) -> set[int]:
+    @property
+    def project_ids(self) -> set[int]:
+        """Every project some API key maps to (they all exist, named "Project N")."""
         return {pid for pids in self.config.api_keys.values() for pid in pids}
 
     def advance_clock(self, seconds: float) -> None:
@@ -223,7 +227,7 @@ class EmulatorApp:
         """Empty the store and the request counts; keeps API keys, faults and the clock."""
         with self._store.transaction() as db:
             wipe(db)
-            ensure_projects(db, self._all_projects(), self._clock.now())
+            ensure_projects(db, self.project_ids, self._clock.now())
         with self._counts_lock:
             self._counts.clear()
 

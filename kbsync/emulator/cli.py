@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
@@ -100,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emulator stopped", file=sys.stderr, flush=True)
         return 130
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         print(f"kbsync emulator: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"kbsync emulator: cannot open the store {args.db}: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -57,7 +57,9 @@ def list_linkages(ctx: Ctx) -> Response:
 def _linkage_ids(value: object) -> list[int]:
     if not isinstance(value, list) or not 1 <= len(value) <= 100:
         raise bad_request("linkage_ids must be a list of 1 to 100 integers")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 2**63 - 1 for v in value
+    ):
         raise bad_request("linkage_ids must be a list of 1 to 100 integers")
     return list(dict.fromkeys(int(v) for v in value))
 

@@ -34,6 +34,7 @@ class Decision(NamedTuple):
 
 
 _RATES = ("fail_rate", "drop_after_commit_rate")
+_MAXIMA = {"latency_ms": 600_000, "rate_limit_rps": 1_000_000, "seed": 2**63 - 1}
 
 
 def checked_settings(current: FaultSettings, changes: Mapping[str, object]) -> FaultSettings:
@@ -47,6 +48,8 @@ def checked_settings(current: FaultSettings, changes: Mapping[str, object]) -> F
             raise bad_request(f"fault setting {name} must be a number >= 0")
         if name in _RATES and value > 1:
             raise bad_request(f"fault setting {name} must be between 0 and 1")
+        if value > _MAXIMA.get(name, 1):
+            raise bad_request(f"fault setting {name} must be at most {_MAXIMA[name]}")
         if name == "seed" and not isinstance(value, int):
             raise bad_request("fault setting seed must be an integer")
         values[name] = value

@@ -10,7 +10,7 @@ from typing import Any
 
 from kbsync.emulator.clock import stamp
 from kbsync.emulator.context import Ctx
-from kbsync.emulator.validate import limit_of
+from kbsync.emulator.validate import is_digits, limit_of
 from kbsync.emulator.wire import bad_request, not_found
 
 
@@ -96,7 +96,7 @@ def decode_token(token: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     prefix, _, number = text.partition(":")
-    if prefix != "after" or not number.isdigit():
+    if prefix != "after" or not is_digits(number):
         raise bad_request("invalid nextPageToken")
     return int(number)
 

@@ -7,19 +7,68 @@ the connection end with no response.
 
 from __future__ import annotations
 
+import io
 import socketserver
 import threading
 from collections.abc import Callable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from kbsync.emulator.app import EmulatorApp, create_app
 from kbsync.emulator.config import EmulatorConfig
+from kbsync.emulator.wire import MAX_BODY_BYTES
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _ChunkedBodyError(Exception):
+    pass
+
+
+def _dechunk(stream: io.BufferedIOBase, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Decode a ``Transfer-Encoding: chunked`` request body (wsgiref does not)."""
+    body = bytearray()
+    while True:
+        size_line = stream.readline(1026).split(b";", 1)[0].strip()
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            raise _ChunkedBodyError("malformed chunk size") from None
+        if size == 0:
+            break
+        if len(body) + size > limit:
+            raise _ChunkedBodyError("request body too large")
+        body += stream.read(size)
+        stream.readline(3)
+    while stream.readline(65537).strip():  # trailers
+        pass
+    return bytes(body)
+
+
+class _Handler(WSGIRequestHandler):
+    """wsgiref's handler, plus chunked request bodies, and without the access log."""
+
     def log_message(self, format: str, *args: Any) -> None:
         """No access log: the emulator is used by tests and benchmarks."""
+
+    def handle(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        stdin: Any = self.rfile
+        environ = self.get_environ()
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            try:
+                body = _dechunk(self.rfile)
+            except _ChunkedBodyError as exc:
+                self.send_error(400, str(exc))
+                return
+            stdin, environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        wfile: Any = self.wfile
+        handler = ServerHandler(stdin, wfile, self.get_stderr(), environ, multithread=True)
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.get_app())  # type: ignore[attr-defined]
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -30,7 +79,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 def make_emulator_server(host: str, port: int, app: EmulatorApp) -> ThreadingWSGIServer:
     """Bind (port 0 picks a free port; read it from ``server.server_address``)."""
-    server = make_server(host, port, app, ThreadingWSGIServer, _QuietHandler)
+    server = make_server(host, port, app, ThreadingWSGIServer, _Handler)
     assert isinstance(server, ThreadingWSGIServer)
     return server
 
@@ -69,13 +118,15 @@ def serve(
 
     ``ready``, if given, is called with the base URL once the socket is listening."""
     app = create_app(config)
-    if seed_demo:
-        app.seed_demo(min(app._all_projects(), default=1))
-    server = make_emulator_server(host, port, app)
     try:
-        if ready is not None:
-            ready(base_url(server))
-        server.serve_forever()
+        if seed_demo:
+            app.seed_demo(min(app.project_ids))
+        server = make_emulator_server(host, port, app)
+        try:
+            if ready is not None:
+                ready(base_url(server))
+            server.serve_forever()
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
         app.close()

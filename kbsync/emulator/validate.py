@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,8 +25,11 @@ _KIND_NAMES = {
 }
 
 
+MAX_INT = 2**63 - 1  # SQLite's INTEGER range
+
+
 def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT
 
 
 def _fits(kind: str, value: object) -> bool:
@@ -69,17 +73,22 @@ def check_length(name: str, value: str, max_len: int, *, non_empty: bool = False
     return value
 
 
+def is_digits(text: str) -> bool:
+    """ASCII digits that fit SQLite's INTEGER (``str.isdigit`` also accepts "²")."""
+    return re.fullmatch(r"[0-9]{1,18}", text) is not None
+
+
 def project_id_of(value: object, name: str = "project_id") -> int:
     """A project id from a body: a string of digits (the wire form) or an integer."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if _is_int(value):
+        return int(str(value))
+    if isinstance(value, str) and is_digits(value.strip()):
         return int(value.strip())
     raise bad_request(f"field {name} must be a project id (a string of digits)")
 
 
 def path_project_id(text: str) -> int:
-    if not text.isdigit():
+    if not is_digits(text):
         raise bad_request(f"project id in the path must be an integer, got {text!r}")
     return int(text)
 
@@ -88,6 +97,6 @@ def limit_of(query: Mapping[str, str], default: int, maximum: int) -> int:
     raw = query.get("limit")
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_digits(raw) or int(raw) < 1:
         raise bad_request("query parameter limit must be a positive integer")
     return min(int(raw), maximum)

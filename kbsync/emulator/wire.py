@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
@@ -58,12 +59,26 @@ class Request(NamedTuple):
         if not self.body.strip():
             raise bad_request("request body must be a JSON object")
         try:
-            value = json.loads(self.body.decode("utf-8"))
+            text = self.body.decode("utf-8")
+            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        except RecursionError:
+            raise bad_request("request body is nested too deeply") from None
         except (UnicodeDecodeError, ValueError) as exc:
             raise bad_request(f"request body is not valid JSON: {exc}") from None
         if not isinstance(value, dict):
             raise bad_request("request body must be a JSON object")
         return value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text}")
+    return value
 
 
 class Response(NamedTuple):
@@ -107,6 +122,14 @@ def read_request(environ: dict[str, Any]) -> Request:
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
+    stream = environ["wsgi.input"]
+    if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
+        # In-process (httpx.WSGITransport) the stream holds the decoded body; our server
+        # decodes chunked bodies itself and sets CONTENT_LENGTH.
+        body = bytes(stream.read(MAX_BODY_BYTES + 1))
+        if len(body) > MAX_BODY_BYTES:
+            raise ApiError(413, "PAYLOAD_TOO_LARGE", "request body is larger than 64 MB")
+        return body
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -115,7 +138,6 @@ def _read_body(environ: dict[str, Any]) -> bytes:
         return b""
     if length > MAX_BODY_BYTES:
         raise ApiError(413, "PAYLOAD_TOO_LARGE", "request body is larger than 64 MB")
-    stream = environ["wsgi.input"]
     return bytes(stream.read(length))
 
 
