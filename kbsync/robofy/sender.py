@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -340,9 +341,11 @@ def _parse_retry_after(header: str | None) -> float | None:
     if not header:
         return None
     try:
-        return float(header.strip())
+        seconds = float(header.strip())
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(header)
     except (TypeError, ValueError, IndexError):

@@ -44,7 +44,7 @@ def test_429_waits_retry_after_then_succeeds(harness: Callable[..., Harness]) ->
     assert len(h.requests) == 2
 
 
-@pytest.mark.parametrize("header", [None, "soon", "", "-5x"])
+@pytest.mark.parametrize("header", [None, "soon", "", "-5x", "nan", "NaN"])
 def test_429_without_a_usable_retry_after_waits_a_default(
     harness: Callable[..., Harness], header: str | None
 ) -> None:
