@@ -24,7 +24,9 @@ class Run(NamedTuple):
         return self.out + self.err
 
 
-def run_kbsync(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+def run_kbsync(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> Run:
     """Run `python -m kbsync ARGS` as a real process, with no API key unless given."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ROBOFY_", "KBSYNC_"))}
     base.pop("GITHUB_ACTIONS", None)
