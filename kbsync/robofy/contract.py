@@ -151,7 +151,7 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
     return ShapeError(
         f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a shape kbsync "
         f"does not know: expected {expected}; {seen}. "
-        "Run `kbsync doctor` and see docs on the assumed contract.",
+        "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
         endpoint=answer.endpoint,
         status=answer.status,
     )

@@ -53,7 +53,7 @@ def _names_stored(app: Any, cid: str) -> Counter[str]:
 def test_5xx_and_drops_never_duplicate(robofy: Robofy) -> None:
     client, app = robofy
     cid = client.create_agent({"name": "Faulty", "language": "en"})
-    app.set_faults(fail_rate=0.15, drop_after_commit_rate=0.1, seed=7)
+    app.set_faults(fail_rate=0.1, drop_after_commit_rate=0.1, seed=7)
     names = [f"kb~doc-{i:03d}.md" for i in range(80)]
     assert _converge(client, cid, names) <= 2
     app.set_faults(fail_rate=0.0, drop_after_commit_rate=0.0)
