@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -60,7 +61,7 @@ class RobofyClient:
         if not _HEADER_SAFE.match(api_key):
             raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
         self.project_id = project_id
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _checked_base_url(base_url)
         self._max_pages = max_pages
         pool = max(1, parallelism)
         self._http = httpx.Client(
@@ -245,6 +246,16 @@ class RobofyClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _checked_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
+            f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
+        )
+    return base_url.strip().rstrip("/")
 
 
 def client_from_env(

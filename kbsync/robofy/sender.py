@@ -41,7 +41,7 @@ log = logging.getLogger("kbsync.robofy")
 
 MAX_BODY_BYTES = 20 * 1024 * 1024  # never parse more than this
 # failures that happen before a single byte went out: always safe to retry
-_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class Upload(NamedTuple):

@@ -136,6 +136,14 @@ def test_base_url_option_beats_variable_beats_default() -> None:
         assert client.base_url == "https://agents.robofy.ai"
 
 
+@pytest.mark.parametrize("url", ["ftp://robofy.test", "agents.robofy.ai", "https://", "/"])
+def test_a_base_url_that_is_not_http_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="must be an http"):
+        RobofyClient("k-123", 1, url)
+    with pytest.raises(ConfigError, match="ROBOFY_BASE_URL"):
+        client_from_env({"ROBOFY_API_KEY": "k-123", "ROBOFY_BASE_URL": url}, 1)
+
+
 @pytest.mark.parametrize("key", ["has space", "new\nline", "ключ", ""])
 def test_unsendable_key_is_a_config_error_that_hides_it(key: str) -> None:
     with pytest.raises(ConfigError) as caught:
