@@ -51,7 +51,9 @@ def test_plan_apply_plan_in_the_sandbox(action: ActionRunner, workspace: Path) -
     assert markdown.startswith("**kbsync plan** for project ")
     assert "**kbsync plan** for project " in first.summary  # kbsync appended its Markdown
 
-    applied = action.run({"command": "apply", **SANDBOX}, workspace)
+    # apply the reviewed plan, as kbsync-apply.yml does
+    reviewed = {**SANDBOX, "args": f"{first.outputs['plan-json']} --sandbox"}
+    applied = action.run({"command": "apply", **reviewed}, workspace)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert applied.outputs == {
         "exitcode": "0",
@@ -64,6 +66,11 @@ def test_plan_apply_plan_in_the_sandbox(action: ActionRunner, workspace: Path) -
     again = action.run({"command": "plan", **SANDBOX}, workspace)
     assert again.returncode == 0, again.stdout + again.stderr
     assert (again.outputs["exitcode"], again.outputs["has-changes"]) == ("0", "false")
+
+    # the same plan is stale now: refused, and the step fails
+    stale = action.run({"command": "apply", **reviewed}, workspace)
+    assert stale.returncode == 1
+    assert stale.outputs["exitcode"] == "1"
 
 
 def test_failures_fail_the_step(action: ActionRunner, workspace: Path) -> None:
