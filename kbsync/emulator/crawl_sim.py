@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from kbsync.emulator.crawl_rules import CrawledPage, CrawlRules, Visit, crawl
 
@@ -47,7 +47,10 @@ WORDS = [
 
 
 def _folder(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/"
+    """https://a.example/docs/index.html?x=1 -> https://a.example/docs/ (children go there)."""
+    parts = urlsplit(url)
+    folder = (parts.path or "/").rsplit("/", 1)[0] + "/"
+    return urlunsplit((parts.scheme, parts.netloc, folder, "", ""))
 
 
 def _title(url: str) -> str:

@@ -201,3 +201,38 @@ def test_crawl_contract_over_both_transports(emulator_http: Http) -> None:
     body = {"project_id": "1", "chatbot_id": "cb_nope", "start_urls": [{"url": SITE}]}
     assert_error(client.post(f"{A}/crawl_website", json=body), 404, "NOT_FOUND")
     assert_error(client.get(f"{A}/crawl_status/1/cb_nope"), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    ("start_url", "folder"),
+    [
+        ("https://bare.example", "https://bare.example/"),
+        ("https://a.example/docs/index.html?lang=en", "https://a.example/docs/"),
+        ("http://a.example:8080/help/", "http://a.example:8080/help/"),
+    ],
+)
+def test_generated_pages_live_under_the_start_urls_folder(
+    emulator_client: httpx.Client, emulator_app: EmulatorApp, start_url: str, folder: str
+) -> None:
+    cid = create_agent(emulator_client)
+    body = {"project_id": "1", "chatbot_id": cid, "start_urls": [{"url": start_url}]}
+    emulator_client.post(f"{A}/crawl_website", json={**body, "max_crawl_pages": 12})
+    emulator_app.advance_clock(10)
+    urls = page_urls(emulator_client, cid)
+    assert urls[0] == start_url and len(urls) == 12
+    assert all(url.startswith(folder) and url.endswith("/") for url in urls[1:])
+
+
+def test_several_start_urls_share_one_run(
+    emulator_client: httpx.Client, emulator_app: EmulatorApp
+) -> None:
+    cid = create_agent(emulator_client)
+    sites = ["https://one.example/", "https://two.example/"]
+    body = {"project_id": "1", "chatbot_id": cid, "start_urls": [{"url": u} for u in sites]}
+    emulator_client.post(f"{A}/crawl_website", json={**body, "max_crawl_depth": 1})
+    emulator_app.advance_clock(10)
+    urls = page_urls(emulator_client, cid)
+    assert urls[:2] == sites
+    assert {url.split("/")[2] for url in urls} == {"one.example", "two.example"}
+    (run,) = runs(emulator_client, cid)
+    assert run["start_urls"] == sites and run["pages_crawled"] == len(urls)
