@@ -19,6 +19,7 @@ from kbsync.commands.watch_output import error_report, render_report
 from kbsync.error_handler import EXIT_INTERRUPTED, EXIT_OK
 from kbsync.errors import AuthError, ConfigError, ManifestError
 from kbsync.executor import apply_plan
+from kbsync.guards import parse_max_delete
 from kbsync.manifest import load_manifest
 from kbsync.model import (
     DONE,
@@ -91,6 +92,7 @@ def watch(
     stderr: TextIO,
 ) -> int:
     """Runs until Ctrl-C (exit 130). An invalid manifest at start is an error (exit 1)."""
+    parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
@@ -106,11 +108,14 @@ def watch(
 
 def run_watch(session: Session) -> int:
     """Watch until ``session.stop`` is set (or Ctrl-C propagates); the api stays open.
-    A rejected API key or a bad option ends the watch (no retry can fix them)."""
+    A rejected API key ends the watch (no retry can fix it)."""
     collector = session.collector or ChangeCollector()
     watcher = _watcher(collector, session.observer_factory)
     syncer = Syncer(session)
-    watcher.start(syncer.scope())
+    try:
+        watcher.start(syncer.scope())
+    except OSError as error:  # e.g. the system's limit of inotify watches
+        raise ConfigError(f"cannot watch the manifest's folders: {error}") from None
 
     def cycle(changed: frozenset[Path]) -> CycleReport:
         try:
@@ -130,7 +135,7 @@ def run_watch(session: Session) -> int:
         stop=session.stop,
         debounce=session.watch_args.debounce,
         backoff=session.backoff,
-        fatal=(AuthError, ConfigError),
+        fatal=(AuthError,),
     )
     try:
         run_loop(loop)
@@ -190,10 +195,12 @@ class Syncer:
         return self._scope
 
     def _sync(self, report: CycleReport) -> CycleReport:
-        desired = self.desired
+        desired, session = self.desired, self._session
         if desired == self._synced:
             return report._replace(status="unchanged")
-        session = self._session
+        if desired.project != session.desired.project:  # the client talks to the first one
+            moved = f"project changed from {session.desired.project} to {desired.project}"
+            return report._replace(status="refused", problems=(f"{moved}; restart kbsync watch",))
         options = plan_options(
             max_delete=session.watch_args.max_delete,
             agents=session.args.agents,
