@@ -227,10 +227,11 @@ def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
     if not isinstance(item, dict):
         raise shape_error(answer, "agent objects")
     chatbot_id = item.get("chatbot_id", item.get("id"))
-    if chatbot_id in (None, "") or not isinstance(item.get("name"), str):
-        raise shape_error(answer, "agent objects with chatbot_id (or id) and name")
+    name = item.get("name") or ""  # a dashboard agent may have none
+    if chatbot_id in (None, "") or not isinstance(name, str):
+        raise shape_error(answer, "agent objects with chatbot_id (or id) and a string name")
     profile = {f: _scalar(item[f]) for f in PROFILE_FIELDS if f in item}
-    return RemoteAgent(str(chatbot_id), item["name"], profile, str(item.get("status") or ""))
+    return RemoteAgent(str(chatbot_id), name, profile, str(item.get("status") or ""))
 
 
 def profile_to_wire(profile: Mapping[str, Scalar]) -> dict[str, Scalar]:

@@ -102,6 +102,11 @@ def test_agent_id_alias(harness: Callable[..., Harness]) -> None:
     )
 
 
+def test_agent_without_a_name(harness: Callable[..., Harness]) -> None:
+    h = harness(constant({"data": [{"chatbot_id": "c9", "name": None}]}))
+    assert [(a.chatbot_id, a.name) for a in h.client.list_agents()] == [("c9", "")]
+
+
 @pytest.mark.parametrize("name_key", ["asset_name", "name", "file_name", "url"])
 def test_asset_name_aliases(harness: Callable[..., Harness], name_key: str) -> None:
     item = {"linkage_id": 1, "asset_type": "url", name_key: "https://ex.test/a", "status": "x"}
