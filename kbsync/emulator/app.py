@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 from kbsync.emulator import admin, demo
@@ -36,6 +37,7 @@ from kbsync.emulator.wire import (
 
 StartResponse = Callable[..., Any]
 DROPPED = "emulator: connection dropped after commit"
+LAST_MOMENT = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()  # timestamps stay formattable
 
 
 def _internal_error(exc: Exception) -> Response:
@@ -183,7 +185,10 @@ class EmulatorApp:
         if action == ("POST", "/_emulator/faults"):
             return ok(self._faults.update(request.json_object())._asdict(), "Faults updated")
         if action == ("POST", "/_emulator/clock"):
-            self.advance_clock(admin.clock_seconds(request.json_object()))
+            try:
+                self.advance_clock(admin.clock_seconds(request.json_object()))
+            except ValueError as exc:
+                raise ApiError(400, "BAD_REQUEST", str(exc)) from None
             return ok(self._clock_info(), "Clock advanced")
         if action == ("POST", "/_emulator/seed-demo"):
             body = request.json_object() if request.body.strip() else {}
@@ -206,6 +211,8 @@ class EmulatorApp:
         """Move the emulator clock forward (crawls and processing follow it)."""
         if seconds < 0:
             raise ValueError("the emulator clock only moves forward")
+        if self._clock.now() + seconds > LAST_MOMENT:
+            raise ValueError("the emulator clock cannot go past the year 9000")
         offset = self._clock.advance(seconds)
         with self._store.transaction() as db:
             set_meta(db, "clock_offset", repr(offset))

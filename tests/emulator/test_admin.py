@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from kbsync.emulator import EmulatorApp
+from kbsync.emulator.app import LAST_MOMENT
 from tests.emulator.helpers import A, add_text, assert_error, create_agent, data_of, linkages
 
 Http = tuple[httpx.Client, EmulatorApp]
@@ -96,3 +97,14 @@ def test_seed_demo_of_an_unknown_project_is_404(emulator_http: Http) -> None:
     client, _ = emulator_http
     response = client.post("/_emulator/seed-demo", json={"project_id": 77})
     assert_error(response, 404, "PROJECT_NOT_FOUND")
+
+
+def test_clock_cannot_run_past_formattable_time(emulator_http: Http) -> None:
+    client, app = emulator_http
+    assert client.post("/_emulator/clock", json={"seconds": 1e9}).status_code == 200
+    app.advance_clock(LAST_MOMENT - app.state()["clock"]["epoch"] - 100)
+    assert_error(client.post("/_emulator/clock", json={"seconds": 101}), 400, "BAD_REQUEST")
+    assert client.get(f"{A}/chatbot/1").status_code == 200
+    assert app.state()["clock"]["now"].startswith("8999-12-31")
+    with pytest.raises(ValueError, match="forward"):
+        app.advance_clock(-1)

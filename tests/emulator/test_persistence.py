@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kbsync.emulator import EmulatorConfig, create_app
 from tests.conftest import emulator_http_client
 from tests.emulator.helpers import A, add_text, create_agent, data_of, linkages
@@ -54,3 +56,8 @@ def test_ids_are_not_reused_after_reset(tmp_path: Path) -> None:
             assert add_text(client, cid, "y")["linkage_id"] > first
     finally:
         app.close()
+
+
+def test_unknown_crawl_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="crawl_mode"):
+        create_app(EmulatorConfig(crawl_mode="teleport"))
