@@ -11,6 +11,7 @@ import pytest
 
 from kbsync.errors import ShapeError
 from kbsync.model import FAILED, FILE, PENDING, READY, TEXT, URL, DesiredSite
+from kbsync.robofy.client import RobofyClient
 from tests.robofy.conftest import Harness, reply
 
 AGENT = {"chatbot_id": "cb1", "name": "Support", "language": "en", "status": "Active"}
@@ -397,3 +398,25 @@ def test_top_level_array_where_an_object_is_expected(harness: Callable[..., Harn
         ShapeError, match=r"GET /v1/ai-agent/persona/\{pid\}/\{cid\} \(HTTP 200\).*array"
     ):
         h.client.get_persona("cb1")
+
+
+class _ChunkCounter(httpx.BaseTransport):
+    """Consumes the request body as a server would, recording each chunk's size."""
+
+    def __init__(self) -> None:
+        self.chunk_sizes: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        self.chunk_sizes.extend(len(chunk) for chunk in request.stream)
+        return reply({"data": {"linkage_id": 1, "status": "Processing"}})
+
+
+def test_add_file_streams_from_disk_in_chunks(tmp_path: Any) -> None:
+    path = tmp_path / "big.pdf"
+    path.write_bytes(b"%PDF" + b"x" * (10 * 1024 * 1024 - 4))
+    transport = _ChunkCounter()
+    with RobofyClient("k-123", 1, "https://r.test", transport=transport) as client:
+        client.add_file("cb1", "big.pdf", path)
+    assert sum(transport.chunk_sizes) > 10 * 1024 * 1024
+    assert max(transport.chunk_sizes) <= 1024 * 1024  # never the whole file in one piece
