@@ -36,6 +36,7 @@ from kbsync.emulator.wire import (
 )
 
 StartResponse = Callable[..., Any]
+Matched = tuple[Route, dict[str, str]]
 DROPPED = "emulator: connection dropped after commit"
 LAST_MOMENT = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()  # timestamps stay formattable
 
@@ -117,22 +118,22 @@ class EmulatorApp:
         except Exception as exc:
             return _internal_error(exc)
 
-    def _count(self, method: str, path: str) -> Route | ApiError:
-        """Count the request under its route template; returns the route or the routing error."""
-        found: Route | ApiError
+    def _count(self, method: str, path: str) -> Matched | ApiError:
+        """Count the request under its route template; returns the match or the routing error."""
+        found: Matched | ApiError
         try:
-            found, _ = match(method, path)
-            key = found.key
+            found = match(method, path)
+            key = found[0].key
         except ApiError as err:
             found, key = err, f"{method} (no route)"
         with self._counts_lock:
             self._counts[key] += 1
         return found
 
-    def _handle(self, request: Request, route: Route | ApiError) -> Response:
-        if isinstance(route, ApiError):
-            raise route
-        _, params = match(request.method, request.path)
+    def _handle(self, request: Request, matched: Matched | ApiError) -> Response:
+        if isinstance(matched, ApiError):
+            raise matched
+        route, params = matched
         fetch_runs: list[str] = []
         with self._store.transaction() as db:
             now = self._clock.now()
