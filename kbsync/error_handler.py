@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 from kbsync.errors import KbsyncError, ManifestError
@@ -15,6 +19,11 @@ EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a terminated process
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (e.g. a cancelled CI job): stop the way Ctrl-C does, but exit 143."""
 
 
 def redact(text: str) -> str:
@@ -50,6 +59,9 @@ def report(err: BaseException, stream: TextIO) -> int:
         annotate(message, stream)
         return err.exit_code
     if isinstance(err, KeyboardInterrupt):
+        if _caused_by_sigterm(err):
+            stream.write("Terminated.\n")
+            return EXIT_TERMINATED
         stream.write("Interrupted.\n")
         return EXIT_INTERRUPTED
     message = redact(f"kbsync: internal error: {type(err).__name__}: {err}")
@@ -61,8 +73,36 @@ def report(err: BaseException, stream: TextIO) -> int:
 def run_command(command: Callable[[], int]) -> int:
     """Run a command function; whatever escapes it becomes a message and an exit code."""
     try:
-        return command()
+        with _sigterm_as_interrupt():
+            return command()
     except (Exception, KeyboardInterrupt) as e:
         if os.environ.get("KBSYNC_DEBUG") == "1" and not isinstance(e, KbsyncError):
             raise
         return report(e, sys.stderr)
+
+
+def _caused_by_sigterm(err: BaseException) -> bool:
+    """Terminated, or an interrupt raised while handling one (e.g. ApplyInterrupted)."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, Terminated):
+            return True
+        seen = seen.__context__
+    return False
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM unwinds like Ctrl-C, so apply can say what it did."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
