@@ -78,13 +78,23 @@ class ActionRunner:
                 "benchmarks",
             ),
         )
-        subprocess.run(
-            [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", self.venv],
-            check=True,
-        )
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", self.venv], check=True)
+        self._see_our_packages()
         offline = {"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0"}
         result = self._run_steps(self.install_steps, {}, self.home, offline)
         assert result.returncode == 0, result.stdout + result.stderr
+
+    def _see_our_packages(self) -> None:
+        """Let the new venv import pip, setuptools and kbsync's dependencies from ours.
+
+        A path file, not --system-site-packages: when the tests run in a venv, its
+        packages are not the system's. Path files found this way are not run, so our
+        own (editable) kbsync stays invisible and the venv imports the one it installs.
+        """
+        ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        site_packages = self.venv / "lib" / version / "site-packages"
+        (site_packages / "_kbsync_test_parent.pth").write_text("\n".join(ours) + "\n")
 
     def run(
         self, inputs: dict[str, str], cwd: Path, env: dict[str, str] | None = None
