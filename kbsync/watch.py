@@ -10,6 +10,7 @@ caller handles) ends the loop. Nothing here knows about manifests or Robofy.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -238,7 +239,8 @@ class Watcher:
         self._collector.scope = scope
         wanted = set(minimal_roots(scope.roots()))
         for root in set(self._watches) - wanted:
-            self._observer.unschedule(self._watches.pop(root))
+            with contextlib.suppress(KeyError, OSError):  # its folder may be gone already
+                self._observer.unschedule(self._watches.pop(root))
         for root in wanted - set(self._watches):
             self._watches[root] = self._observer.schedule(
                 self._collector, str(root.path), recursive=root.recursive

@@ -183,9 +183,10 @@ class Syncer:
         return report._replace(seconds=self._timer() - began)
 
     def shown(self, changed: frozenset[Path]) -> tuple[str, ...]:
-        """Changed paths as people know them: relative to the manifest's folder."""
+        """Changed paths as people know them: relative to the manifest's folder, without
+        the folders whose files are listed anyway."""
         root = self.desired.manifest_path.resolve().parent
-        return tuple(sorted(_relative(p, root) for p in changed))
+        return tuple(sorted(_relative(p, root) for p in changed if not _has_inside(p, changed)))
 
     def scope(self) -> Scope:
         """What to watch; recomputed each cycle (a named folder may have been created),
@@ -256,6 +257,10 @@ def _with_result(report: CycleReport, result: ApplyResult) -> CycleReport:
 
 def _subject(action: Action) -> str:
     return action.label or action.source_key or action.kind
+
+
+def _has_inside(folder: Path, paths: frozenset[Path]) -> bool:
+    return any(folder in p.parents for p in paths)
 
 
 def _relative(path: Path, root: Path) -> str:

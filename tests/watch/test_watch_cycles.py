@@ -54,7 +54,9 @@ def test_a_burst_of_200_writes_is_one_apply_cycle(
     for i in range(200):
         write(manifest.parent / "docs" / "burst" / f"page{i:03}.md", f"# Page {i}\n")
     lines = w.wait_lines(3, "the burst's cycle")
-    assert "200 added" in lines[2], lines[2]
+    first = ", ".join(f"docs/burst/page{i:03}.md" for i in range(3))
+    assert f" {first} and 197 more" in lines[2], lines[2]
+    assert "changed -> 200 added in " in lines[2], lines[2]
     lines = w.marker()
     w.stop()
     assert len(lines) == 4, lines
@@ -182,3 +184,20 @@ def test_a_rejected_api_key_ends_the_watch(
     wait_until(lambda: w.bg.error is not None, what="the watch to end")
     assert isinstance(w.bg.error, AuthError)
     assert writes(emulator) == {}
+
+
+def test_a_folder_the_manifest_starts_naming_is_watched_from_then_on(
+    watching: Callable[..., Watching], emulator: EmulatorApp, manifest: Path
+) -> None:
+    w = watching()
+    w.ready()
+    write(manifest.parent / "extra" / "seed.md", "# Seed\n")  # not named yet: no cycle
+    entry = '        - path: docs/\n          include: ["**/*.md"]\n'
+    manifest.write_text(manifest.read_text().replace(entry, entry + "        - path: extra/\n"))
+    lines = w.wait_lines(3, "the manifest edit's cycle")
+    assert "kbsync.yaml changed -> 1 added" in lines[2], lines[2]
+    write(manifest.parent / "extra" / "deeper" / "new.md", "# New\n")
+    lines = w.wait_lines(4, "the new file's cycle")
+    w.stop()
+    assert " extra/deeper/new.md changed -> 1 added" in lines[3], lines[3]
+    assert len(linked_files(emulator)) == 4
