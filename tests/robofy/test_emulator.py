@@ -94,12 +94,12 @@ def test_chat_project_limits(robofy: Robofy) -> None:
 def test_lists_read_200_per_page(robofy: Robofy) -> None:
     client, app = robofy
     cid = client.create_agent({"name": "Many", "language": "en"})
-    for i in range(250):
+    for i in range(201):  # one more than a page
         client.add_text(cid, f"t{i}.md", f"text {i}")
     before = _counts(app)
     links = client.list_linkages(cid)
     after = _counts(app)
-    assert sorted(link.asset_name for link in links) == sorted(f"t{i}.md" for i in range(250))
+    assert sorted(link.asset_name for link in links) == sorted(f"t{i}.md" for i in range(201))
     route = "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}"
     assert after[route] - before.get(route, 0) == 2
 
