@@ -10,7 +10,7 @@ kbsync controls: a text's ``file_name`` / an uploaded file's name. Format (versi
 
 - ``kind`` is ``f`` (key ``file:<path>``), ``t`` (``text:<name>``) or ``k`` (any other key;
   the body is then the whole key);
-- ``body`` is the key without its kind prefix, with ``% / \\ ~ "``, control, format and
+- ``body`` is the key without its kind prefix, with ``% / \\ ~ " ;``, control, format and
   separator characters (and a leading space or dot) escaped as ``%XX`` UTF-8 bytes;
 - ``fp16`` is the first 16 hex digits of the content fingerprint;
 - ``ext`` is the file's own extension (``.md``), ``.txt`` for texts, nothing otherwise.
@@ -34,7 +34,7 @@ MAX_BYTES = 255  # what most file systems and Robofy's text file_name limit tole
 _KINDS = {"t": "text:", "f": "file:", "k": ""}
 _FP_LEN = 16
 _ELLIPSIS = "…"
-_ALWAYS_ESCAPED = frozenset('%/\\~"')
+_ALWAYS_ESCAPED = frozenset('%/\\~";')
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _EXT = re.compile(r"\.[A-Za-z0-9]{1,10}")
 _HEX16 = re.compile(r"[0-9a-f]{16}")
