@@ -160,6 +160,35 @@ def schema() -> None:
     sys.exit(run_command(lambda: schema_command(sys.stdout)))
 
 
+@cli.command("import")
+@click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed.")
+@click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--agent", "agents", multiple=True, help="Only this agent name or id (repeatable).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="kbsync.yaml",
+    show_default=True,
+    help="Manifest to write (prompt files go to prompts/ beside it).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the manifest and prompt files.")
+@click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
+@click.option("--seed-demo", is_flag=True, help="With --sandbox: first create the demo agent.")
+def import_(**kwargs: Any) -> None:
+    """Write a manifest for existing agents (profile, prompt, settings, persona, websites)."""
+    from kbsync.commands.common import RemoteArgs
+    from kbsync.commands.importcmd import ImportArgs, import_agents
+
+    output = kwargs["output"]
+    args = RemoteArgs(
+        str(output), kwargs["sandbox"], kwargs["base_url"], kwargs["parallelism"], kwargs["agents"]
+    )
+    import_args = ImportArgs(output, kwargs["project"], kwargs["force"], kwargs["seed_demo"])
+    sys.exit(run_command(lambda: import_agents(args, import_args, os.environ, stdout=sys.stdout)))
+
+
 def _confirm(question: str) -> bool:
     return click.confirm(question, default=False)
 
