@@ -22,7 +22,7 @@ from kbsync.manifest_schema import (
 )
 from kbsync.manifest_types import AgentSpec, PromptSpec
 from kbsync.model import GoldenCheck, Scalar
-from kbsync.schema import Schema, Str, check
+from kbsync.schema import Schema, Str, conforms
 from kbsync.yamlload import Loc, YNode
 
 _FLOAT_SETTINGS = ("temperature",)
@@ -206,7 +206,7 @@ def merged_child(node: YNode, defaults: YNode | None, key: str) -> YNode | None:
 
 
 def valid(schema: Schema, node: YNode) -> bool:
-    return not check(schema, node, "", "")
+    return conforms(schema, node)
 
 
 def _scalar(node: YNode) -> Scalar:

@@ -9,7 +9,7 @@ from kbsync.errors import Problem
 from kbsync.manifest_schema import FILES, TEXT, WEBSITE
 from kbsync.manifest_types import FileSpec, TextSpec
 from kbsync.model import DesiredSite
-from kbsync.schema import Schema, check
+from kbsync.schema import Schema, conforms
 from kbsync.urls import normalize_url
 from kbsync.yamlload import Loc, YNode
 
@@ -19,7 +19,7 @@ MAX_TEXT_CHARS = 1_000_000  # Robofy's limit on a text's content
 def _valid_items(node: YNode | None, schema: Schema) -> list[YNode]:
     if node is None or not isinstance(node.value, list):
         return []
-    return [item for item in node.value if not check(schema, item, "", "")]
+    return [item for item in node.value if conforms(schema, item)]
 
 
 def _get(node: YNode, key: str) -> YNode | None:

@@ -108,6 +108,19 @@ def check(
     return []
 
 
+def conforms(schema: Schema, node: YNode) -> bool:
+    """No problem, and every required value really there: a refused value (an unset
+    variable, a YAML tag) leaves its key behind, which satisfies ``check`` but not this."""
+    if check(schema, node, "", ""):
+        return False
+    if isinstance(schema, AnyOf):
+        return any(_type_matches(o, node.value) and conforms(o, node) for o in schema.options)
+    if isinstance(schema, Obj) and isinstance(node.value, dict):
+        needed = set(schema.required) | (set(schema.exactly_one) & set(node.key_locs))
+        return needed <= set(node.value)
+    return True
+
+
 def _type_matches(schema: Schema, value: object) -> bool:
     if isinstance(schema, Str):
         return isinstance(value, str)

@@ -219,9 +219,13 @@ class _Fatal(Exception):
 def _compose(text: str, display: str) -> tuple[yaml.Node, yaml.SafeLoader]:
     if not text.strip() or _only_comments(text):
         raise _Fatal(Problem(display, 0, 0, "the manifest is empty"))
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as e:
+        line, col = _text_position(text, e.position)
+        message = f"not a text file (control character {e.character!r} is not allowed in YAML)"
+        raise _Fatal(Problem(display, line, col, message)) from None
     except yaml.MarkedYAMLError as e:
         raise _Fatal(_syntax_problem(display, e, text)) from None
     except yaml.YAMLError as e:
@@ -262,6 +266,11 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     before = data[:offset]
     line_start = before.rfind(b"\n") + 1
     return before.count(b"\n") + 1, offset - line_start + 1
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _only_comments(text: str) -> bool:
