@@ -92,6 +92,7 @@ def plan(**kwargs: Any) -> None:
 @click.option("--recrawl", multiple=True, help="Crawl this site URL again ('all' for every site).")
 @click.option("--no-wait", is_flag=True, help="Do not wait for crawls and processing.")
 @click.option("--wait-timeout", type=float, default=1800.0, show_default=True, help="Seconds.")
+@click.option("--check", "run_check", is_flag=True, help="Then ask the golden questions.")
 def apply(**kwargs: Any) -> None:
     """Make the Robofy project match the manifest (or apply a saved PLAN_FILE)."""
     from kbsync.commands.apply import ApplyArgs
@@ -109,11 +110,29 @@ def apply(**kwargs: Any) -> None:
     confirm = _confirm if sys.stdin.isatty() and sys.stdout.isatty() else None
     sys.exit(
         run_command(
-            lambda: apply_command(
-                args, apply_args, os.environ, confirm=confirm, stdout=sys.stdout, stderr=sys.stderr
+            lambda: _then_check(
+                apply_command(
+                    args,
+                    apply_args,
+                    os.environ,
+                    confirm=confirm,
+                    stdout=sys.stdout,
+                    stderr=sys.stderr,
+                ),
+                args,
+                kwargs["run_check"],
             )
         )
     )
+
+
+def _then_check(code: int, args: Any, run_check: bool) -> int:
+    """``apply --check``: the golden questions, after a successful apply only."""
+    if code != 0 or not run_check:
+        return code
+    from kbsync.commands.check import check as check_command
+
+    return check_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr, banner=False)
 
 
 @cli.command()
@@ -158,6 +177,18 @@ def schema() -> None:
     from kbsync.commands.schema import schema as schema_command
 
     sys.exit(run_command(lambda: schema_command(sys.stdout)))
+
+
+@cli.command()
+@remote_options
+def check(**kwargs: Any) -> None:
+    """Ask each agent its golden questions (checks:); exit 1 when an answer misses."""
+    from kbsync.commands.check import check as check_command
+
+    args = _remote_args(kwargs)
+    sys.exit(
+        run_command(lambda: check_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr))
+    )
 
 
 @cli.command("import")

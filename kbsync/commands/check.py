@@ -1,0 +1,33 @@
+"""``kbsync check``: ask each agent its golden questions; exit 1 when one fails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+from kbsync.checks import run_checks
+from kbsync.checks_render import render_checks
+from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
+from kbsync.error_handler import EXIT_ERROR, EXIT_OK
+from kbsync.pipeline import open_api
+
+
+def check(
+    args: RemoteArgs,
+    env: Mapping[str, str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    banner: bool = True,
+) -> int:
+    """``banner=False`` after an apply, which printed it already."""
+    desired = load_desired(args, env)
+    if banner:
+        print_banner(args, desired.manifest_path, stdout, stderr)
+    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    try:
+        results = run_checks(api, desired, args.agents)
+    finally:
+        api.close()
+    write_block(stdout, render_checks(results, args.fmt, color=use_color(stdout, env)))
+    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
