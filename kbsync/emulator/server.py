@@ -6,8 +6,9 @@ the connection end with no response.
 
 Connections are kept alive (HTTP/1.1), as a real server keeps them: without that every
 request paid a TCP connect and a new server thread, which a profile of the apply benchmark
-showed as the biggest cost per request. A connection is closed after a dropped answer, when
-the app left part of a body unread, or after ``_Handler.timeout`` idle seconds.
+showed as the biggest cost per request. A connection is closed after a dropped answer, after
+a body of unknown length (saying ``Connection: close``), or after ``_Handler.timeout`` idle
+seconds; a body the app left partly unread is drained first.
 """
 
 from __future__ import annotations
@@ -63,12 +64,29 @@ class _Body:
         self.left -= len(data)
         return bytes(data)
 
+    def drain(self) -> None:
+        while self.left and self.read(1024 * 1024):
+            pass
+
     def readline(self, size: int | None = -1) -> bytes:
         if size is None or size < 0 or size > self.left:
             size = self.left
         data = self._stream.readline(size) if size else b""
         self.left -= len(data)
         return bytes(data)
+
+
+class _Answer(ServerHandler):
+    """wsgiref's ServerHandler, remembering whether an answer went out (a dropped one
+    did not): its own ``headers_sent`` is reset when the request ends."""
+
+    answered = False
+
+    def send_headers(self) -> None:
+        if self.request_handler.close_connection:  # type: ignore[attr-defined]
+            self.headers["Connection"] = "close"  # type: ignore[attr-defined]  # no reuse
+        super().send_headers()
+        self.answered = True
 
 
 class _Handler(WSGIRequestHandler):
@@ -113,13 +131,14 @@ class _Handler(WSGIRequestHandler):
         else:
             stdin = self._body(environ)
         wfile: Any = self.wfile
-        handler = ServerHandler(stdin, wfile, self.get_stderr(), environ, multithread=True)
+        handler = _Answer(stdin, wfile, self.get_stderr(), environ, multithread=True)
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.http_version = self.request_version.removeprefix("HTTP/")
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
-        sent = getattr(handler, "headers_sent", False)
-        if not sent or (isinstance(stdin, _Body) and stdin.left):
-            self.close_connection = True  # dropped, or the rest of the body is still unread
+        if not handler.answered:
+            self.close_connection = True  # dropped after commit
+        elif isinstance(stdin, _Body):
+            stdin.drain()  # the app answered without reading all of the body
 
     def _body(self, environ: dict[str, Any]) -> Any:
         try:
