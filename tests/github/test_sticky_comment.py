@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from kbsync.github.sticky_comment import (
     MAX_BODY_CHARS,
     GitHubError,
+    main,
     upsert_sticky_comment,
 )
 from tests.github.fake_github import TOKEN, FakeGitHub
@@ -130,18 +132,28 @@ def test_command_line_creates_then_updates(github: FakeGitHub, tmp_path: Path) -
     assert len(github.on(REPO, 12)) == 1
 
 
+def call_main(github: FakeGitHub, *args: str, token: str = TOKEN) -> tuple[int, str]:
+    err = io.StringIO()
+    env = {"GITHUB_TOKEN": token, "GITHUB_API_URL": github.url}
+    return main(list(args), env, io.StringIO(), err), err.getvalue()
+
+
 def test_command_line_errors_exit_1_without_the_token(github: FakeGitHub, tmp_path: Path) -> None:
     body = tmp_path / "plan.md"
     body.write_text("plan", encoding="utf-8")
-    bad_token = run_cli(
-        github, "--repo", REPO, "--pr", "3", "--body-file", str(body), token="t0k3n-x"
-    )
-    assert bad_token.returncode == 1
-    assert "GitHub answered 401" in bad_token.stderr and "t0k3n-x" not in bad_token.stderr
-    missing = run_cli(github, "--repo", REPO, "--pr", "3", "--body-file", str(tmp_path / "no.md"))
-    assert missing.returncode == 1 and "no.md: cannot read the comment body" in missing.stderr
-    no_token = run_cli(github, "--repo", REPO, "--pr", "3", "--body-file", str(body), token="")
-    assert no_token.returncode == 1 and "GITHUB_TOKEN is not set" in no_token.stderr
-    bad_repo = run_cli(github, "--repo", "acme", "--pr", "3", "--body-file", str(body))
+    args = ("--repo", REPO, "--pr", "3", "--body-file")
+    code, err = call_main(github, *args, str(body), token="t0k3n-x")
+    assert code == 1 and "GitHub answered 401" in err and "t0k3n-x" not in err
+    code, err = call_main(github, *args, str(tmp_path / "no.md"))
+    assert code == 1 and "no.md: cannot read the comment body" in err
+    code, err = call_main(github, *args, str(body), token="")
+    assert code == 1 and "GITHUB_TOKEN is not set" in err
+
+
+def test_command_line_usage_errors_exit_1(github: FakeGitHub, tmp_path: Path) -> None:
+    bad_repo = run_cli(github, "--repo", "acme", "--pr", "3", "--body-file", "x.md")
     assert bad_repo.returncode == 1 and "expected OWNER/NAME" in bad_repo.stderr
-    assert "Traceback" not in bad_token.stderr + missing.stderr + no_token.stderr + bad_repo.stderr
+    assert "Traceback" not in bad_repo.stderr
+    with pytest.raises(SystemExit) as raised:
+        call_main(github, "--repo", REPO, "--pr", "0", "--body-file", "x.md")
+    assert raised.value.code == 1
