@@ -10,7 +10,7 @@ always renders to the same bytes. Everything is cut to ``max_chars`` by
 
 from __future__ import annotations
 
-from kbsync.model import DELINK, Action, Plan
+from kbsync.model import CREATE_AGENT, DELINK, Action, Plan
 from kbsync.render.markdown_result import render_result_markdown
 from kbsync.render.md_actions import count_phrases, detail, kind_label, sort_key, subject
 from kbsync.render.md_blocks import blockquote, code_span, escape_html, escape_text, plural
@@ -105,6 +105,8 @@ def _notes_section(plan: Plan) -> list[Section]:
 def _agent_section(plan: Plan, key: str, actions: list[Action]) -> Section:
     chatbot = plan.agent_ids.get(key)
     where = f" (chatbot {code_span(chatbot)})" if chatbot else ""
+    if any(a.kind == CREATE_AGENT for a in actions):
+        where = " (new agent)"
     summary = f"{plural(len(actions), 'action')}: {', '.join(count_phrases(actions))}"
     head = (
         f"\n### {escape_text(key)}{where}\n\n"

@@ -17,12 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbsync.model import (
+    CREATE_AGENT,
     DONE,
     FAILED_OUTCOME,
     STILL_RUNNING,
     UPDATE_PROMPT,
     Action,
     ApplyResult,
+    FieldChange,
     Note,
     Outcome,
     Plan,
@@ -111,6 +113,17 @@ def test_one_details_block_per_agent_with_changes() -> None:
     text = render_plan_markdown(adds_only())
     assert text.count("<details>") == text.count("</details>") == 2
     assert "### sales (chatbot `cb-sales-2`)" in text
+
+
+def test_a_new_agent_says_so() -> None:
+    create = Action(
+        "bot", CREATE_AGENT, "no agent named 'Bot'", changes=(FieldChange("name", None, "Bot"),)
+    )
+    text = render_plan_markdown(Plan(1, (create,)))
+    assert text.splitlines()[0] == "**kbsync plan** for project 1 — bot: new agent."
+    assert "### bot (new agent)" in text
+    assert "- **create agent**: no agent named 'Bot'\n\n| field | old | new |" in text
+    assert '| `name` | `null` | `"Bot"` |' in text
 
 
 def test_prompt_change_is_a_diff_and_settings_a_table() -> None:
