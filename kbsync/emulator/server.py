@@ -94,6 +94,7 @@ class _Handler(WSGIRequestHandler):
     without the access log."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
     timeout = 60  # seconds an idle kept-alive connection stays open
 
     def log_message(self, format: str, *args: Any) -> None:
