@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from kbsync.applylock import apply_lock
 from kbsync.commands.common import (
     RemoteArgs,
     load_desired,
@@ -20,6 +21,7 @@ from kbsync.commands.common import (
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
+from kbsync.limits import enforce_limits
 from kbsync.model import ApplyResult
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.planfile import check_fresh, load_plan
@@ -58,8 +60,9 @@ def apply(
     )
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
-        planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
-        return _review_and_run(api, planned, args, apply_args, env, confirm, stdout, stderr)
+        with apply_lock(desired.manifest_path, stderr):  # read after a concurrent apply ends
+            planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
+            return _review_and_run(api, planned, args, apply_args, env, confirm, stdout, stderr)
     finally:
         api.close()
 
@@ -80,11 +83,12 @@ def _apply_saved(
     print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
-        planned = read_and_plan(api, desired, saved.options, parallelism=args.parallelism)
-        check_fresh(saved, desired, planned.inventory, planned.plan)
-        # the plan was reviewed when it was saved: no second question
-        reviewed = apply_args._replace(yes=True)
-        return _review_and_run(api, planned, args, reviewed, env, None, stdout, stderr)
+        with apply_lock(desired.manifest_path, stderr):
+            planned = read_and_plan(api, desired, saved.options, parallelism=args.parallelism)
+            check_fresh(saved, desired, planned.inventory, planned.plan)
+            # the plan was reviewed when it was saved: no second question
+            reviewed = apply_args._replace(yes=True)
+            return _review_and_run(api, planned, args, reviewed, env, None, stdout, stderr)
     finally:
         api.close()
 
@@ -105,6 +109,7 @@ def _review_and_run(
     if plan.refusals:
         step_summary(plan, None, env)
         raise GuardError("apply refused by a safety guard; nothing was applied.")
+    enforce_limits(api, plan, planned.inventory, stderr)
     if not plan.has_changes:
         return EXIT_OK
     if confirm is not None and not apply_args.yes and not confirm("Apply these changes?"):

@@ -17,6 +17,7 @@ from kbsync.commands.common import (
     write_block,
 )
 from kbsync.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from kbsync.limits import warn_limits
 from kbsync.pipeline import open_api, plan_options, read_and_plan
 from kbsync.planfile import save_plan
 
@@ -40,6 +41,7 @@ def plan(
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
         planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
+        warn_limits(api, planned.plan, planned.inventory, stderr)
     finally:
         api.close()
     write_block(stdout, render_plan(planned.plan, args.fmt, use_color(stdout, env)))

@@ -32,10 +32,11 @@ PROJECT = 1
 
 
 class World:
-    def __init__(self, app: EmulatorApp) -> None:
+    def __init__(self, app: EmulatorApp, wsgi: Any = None) -> None:
+        """``wsgi``: what the client talks to, when not the emulator itself (a proxy)."""
         self.app = app
         self.now = 0.0
-        transport = httpx.WSGITransport(app=app)
+        transport = httpx.WSGITransport(app=wsgi or app)
         self.api = RobofyClient(
             KEY,
             PROJECT,
