@@ -167,9 +167,8 @@ agents:
   main:
     name: {name}
     knowledge:
-{texts}      files:
-        - path: docs/
-"""
+{texts}{files}"""
+FILES_ENTRY = "      files:\n        - path: docs/\n"
 
 
 class Project:
@@ -223,7 +222,10 @@ class Project:
                 f"        - name: {name}\n          content: {content!r}\n"
                 for name, content in self.texts.items()
             )
-        self.manifest.write_text(MANIFEST.format(project=PROJECT, name=AGENT_NAME, texts=texts))
+        files = FILES_ENTRY if self.files else ""
+        self.manifest.write_text(
+            MANIFEST.format(project=PROJECT, name=AGENT_NAME, texts=texts, files=files)
+        )
 
     def mutate(self, rng: random.Random, share: float = 0.15) -> None:
         """Replace, add and remove about ``share`` of the files each, and change some texts."""
