@@ -69,7 +69,9 @@ def _refusal_section(plan: Plan) -> list[Section]:
         ]
     )
     parts = tuple(_same(blockquote([f"- {escape_text(r)}"])) for r in plan.refusals)
-    return [Section("the guard refusals", head, parts, noun="refusal", quoted=True)]
+    return [
+        Section("the guard refusals", head, parts, noun="refusal", quoted=True, droppable=False)
+    ]
 
 
 def _deletion_section(plan: Plan, by_agent: dict[str, list[Action]]) -> list[Section]:
@@ -88,7 +90,7 @@ def _deletion_section(plan: Plan, by_agent: dict[str, list[Action]]) -> list[Sec
         _same(blockquote([f"- **{escape_text(a.agent)}**: {subject(a)} — {escape_text(a.reason)}"]))
         for a in delinks
     )
-    return [Section("the deletions", head, parts, noun="deletion", quoted=True)]
+    return [Section("the deletions", head, parts, noun="deletion", quoted=True, droppable=False)]
 
 
 def _notes_section(plan: Plan) -> list[Section]:

@@ -82,7 +82,8 @@ def _status_section(result: ApplyResult, status: str, alert: str, verb: str) -> 
     title = f"**{plural(len(hits), 'action')} {verb}:**"
     head = "\n" + blockquote([f"[!{alert}]", title, ""])
     parts = tuple(Part(p, p) for p in (blockquote([_outcome_line(o, agent=True)]) for o in hits))
-    return [Section(f"the {_STATUS_WORDS[status]} actions", head, parts, quoted=True)]
+    label = f"the {_STATUS_WORDS[status]} actions"
+    return [Section(label, head, parts, quoted=True, droppable=False)]
 
 
 def _by_agent_and_kind(outcome: Outcome) -> tuple[str, tuple[int, str, str]]:

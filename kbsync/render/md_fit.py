@@ -37,11 +37,13 @@ class Section(NamedTuple):
     tail: str = ""
     noun: str = "action"  # what one part is, for "4,950 more actions not shown"
     quoted: bool = False  # a blockquote section: the omission line is quoted too
+    droppable: bool = True  # may go entirely when even its head does not fit (not warnings)
 
 
 class _Cut(NamedTuple):
     kept: int  # parts kept, from the start
     condensed: frozenset[int] = frozenset()
+    dropped: bool = False  # the whole section left out
 
 
 def fit(lead: str, sections: list[Section], max_chars: int, full_hint: str) -> str:
@@ -51,6 +53,7 @@ def fit(lead: str, sections: list[Section], max_chars: int, full_hint: str) -> s
     if len(whole) <= max_chars:
         return whole
     budget = max_chars - _NOTE_RESERVE
+    cuts = _drop(lead, sections, cuts, budget, full_hint)
     cuts = _shrink(lead, sections, cuts, budget, full_hint)
     note = _cut_note(sections, cuts, max_chars, full_hint)
     return _hard_limit(_join(lead, sections, cuts, full_hint), note, max_chars)
@@ -62,6 +65,8 @@ def _join(lead: str, sections: list[Section], cuts: list[_Cut], hint: str) -> st
 
 
 def _render(section: Section, cut: _Cut, hint: str) -> str:
+    if cut.dropped:
+        return ""
     parts = [
         p.short if i in cut.condensed else p.full for i, p in enumerate(section.parts[: cut.kept])
     ]
@@ -84,7 +89,7 @@ def _shrink(
     excess = len(lead) + sum(sizes) - budget
     while excess > 0:
         order = sorted(range(len(sections)), key=lambda i: -sizes[i])
-        movable = [i for i in order if cuts[i].kept > 0]
+        movable = [i for i in order if cuts[i].kept > 0 and not cuts[i].dropped]
         if not movable:
             break
         i = movable[0]
@@ -121,12 +126,29 @@ def _shrink_one(section: Section, cut: _Cut, wanted: int) -> _Cut:
     return cut._replace(kept=kept)
 
 
+def _drop(
+    lead: str, sections: list[Section], cuts: list[_Cut], budget: int, hint: str
+) -> list[_Cut]:
+    """When even the sections' heads do not fit: leave out whole ones, last first."""
+    heads = [len(_render(s, _Cut(0), hint)) for s in sections]
+    excess = len(lead) + sum(heads) - budget
+    for i in reversed(range(len(sections))):
+        if excess <= 0:
+            break
+        if sections[i].droppable:
+            cuts[i] = cuts[i]._replace(dropped=True)
+            excess -= heads[i]
+    return cuts
+
+
 def _cut_note(sections: list[Section], cuts: list[_Cut], max_chars: int, hint: str) -> str:
-    entries = [_cut_entry(s, c) for s, c in zip(sections, cuts, strict=True)]
+    pairs = list(zip(sections, cuts, strict=True))
+    entries = [_dropped_entry([s for s, c in pairs if c.dropped])]
+    entries += [_cut_entry(s, c) for s, c in pairs if not c.dropped]
     entries = [e for e in entries if e]
     shown = entries[:_NOTE_MAX_ENTRIES]
     if len(entries) > len(shown):
-        shown.append(f"and {plural(len(entries) - len(shown), 'more section')}")
+        shown.append(f"and {plural(len(entries) - len(shown), 'more section')} cut")
     lines = [
         "[!NOTE]",
         f"**This document was cut to stay under {max_chars:,} characters.**"
@@ -135,6 +157,14 @@ def _cut_note(sections: list[Section], cuts: list[_Cut], max_chars: int, hint: s
         *(f"- {entry}" for entry in shown),
     ]
     return "\n" + blockquote(lines)
+
+
+def _dropped_entry(dropped: list[Section]) -> str:
+    if not dropped:
+        return ""
+    named = ", ".join(s.label for s in dropped[:3])
+    more = f" and {plural(len(dropped) - 3, 'more section')}" if len(dropped) > 3 else ""
+    return f"left out entirely: {named}{more}"
 
 
 def _cut_entry(section: Section, cut: _Cut) -> str:

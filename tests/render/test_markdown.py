@@ -238,6 +238,22 @@ def test_any_plan_fits_any_cap(adds: int, delinks: int, agents: int, max_chars: 
     text = render_plan_markdown(Plan(1, actions), max_chars=max_chars)
     assert len(text) <= max_chars
     assert text.startswith("**kbsync plan** for project 1 — ")
+    assert text.count("<details>") == text.count("</details>")
+    if delinks:
+        assert f"**{delinks:,} deletion" in text  # the warning is never left out
+
+
+def test_sections_that_cannot_fit_are_left_out_whole_and_named() -> None:
+    actions = tuple(add_text(f"agent-{i:03}", "t", "x") for i in range(200))
+    text = render_plan_markdown(Plan(1, actions), max_chars=5_000)
+    assert len(text) <= 5_000
+    assert text.count("<details>") == text.count("</details>") > 0
+    assert (
+        "- left out entirely: the actions of agent-019, the actions of agent-020,"
+        " the actions of agent-021 and 178 more sections\n"
+    ) in text
+    assert "more sections cut\n" in text  # the note lists a dozen and counts the rest
+    assert "### agent-000" in text  # the first agents stay
 
 
 # --- apply results ----------------------------------------------------------------
