@@ -4,9 +4,10 @@ A document is a fixed ``lead`` (the summary line) and a sequence of Sections.
 A Section has a head and a tail that always stay, and Parts (one per action)
 that may be condensed (a diff replaced by one line) or left out from the end.
 While the document is too long, the currently longest section gives up
-something: first its largest condensable part, then parts from its end. What
-was cut is said twice: inside the section, and in a note at the end that also
-says where the whole thing is.
+something: a big diff or table is condensed, else parts go from its end. When
+even the sections' heads cannot fit, whole sections are left out first, the last
+ones first and never a warning. What was cut is said twice: inside the section,
+and in a note at the end that also says where the whole thing is.
 """
 
 from __future__ import annotations
