@@ -25,12 +25,12 @@ def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list
     problems: list[Problem] = []
     for key, node in _scalars(tree, ""):
         value = node.value
-        if not isinstance(value, str) or node.interpolated:
+        if not isinstance(value, str) or key == "llm_api_key":  # the schema refuses that key
             continue
-        if key == "llm_api_key":
-            continue  # refused by the schema with its own message
-        if len(robofy_key) >= 8 and robofy_key in value:
-            message = f"'{key}' contains the Robofy API key; {_ADVICE}"
+        if len(robofy_key) >= 8 and robofy_key in value:  # even through ${...}: it would be sent
+            message = f"'{key}' contains the Robofy API key; it belongs in ROBOFY_API_KEY only"
+        elif node.interpolated:
+            continue
         elif _SECRET_KEY.search(key) and _looks_like_token(value):
             message = f"'{key}' looks like a literal secret; {_ADVICE}"
         elif _KNOWN_FORMATS.search(value):
@@ -43,6 +43,8 @@ def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list
 
 def _looks_like_token(value: str) -> bool:
     value = value.strip()
+    if "://" in value and "@" not in value:  # a plain URL, not credentials
+        return False
     return bool(_TOKEN_LIKE.match(value)) and any(c.isdigit() for c in value)
 
 
