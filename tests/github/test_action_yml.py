@@ -166,3 +166,27 @@ def test_a_comment_that_cannot_be_posted_is_a_warning(
         "::warning::kbsync: the plan comment was not posted: GitHub answered 401" in result.stdout
     )
     assert "read-only" not in result.stdout + result.stderr
+
+
+def test_a_refused_plan_fails_and_the_comment_says_why(
+    action: ActionRunner, workspace: Path, github: FakeGitHub
+) -> None:
+    applied = action.run({"command": "apply", **SANDBOX}, workspace)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    for name in ("faq.md", "charging.md", "battery-care.md", "warranty.md"):
+        (workspace / "examples" / "docs" / name).unlink()
+    inputs = {
+        "command": "plan",
+        "comment": "true",
+        "github-token": TOKEN,
+        **SANDBOX,
+        "args": "--sandbox --max-delete 2",
+    }
+    result = action.run(inputs, workspace, pr_env(github, workspace, 9))
+    assert result.returncode == 1
+    assert (result.outputs["exitcode"], result.outputs["has-changes"]) == ("1", "")
+    [comment] = github.on("acme/knowledge", 9)
+    first_line = comment["body"].splitlines()[0]
+    assert first_line.endswith("support: 4 to delink — **apply will refuse this plan**.")
+    assert "> [!CAUTION]\n> **Apply will refuse this plan.**" in comment["body"]
+    assert "> **4 deletions:**" in comment["body"]
