@@ -6,7 +6,6 @@ of the wrong type are simply left out here (the schema already said so).
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from kbsync.errors import Problem
@@ -38,6 +37,7 @@ def build_agents(tree: YNode, file: str) -> tuple[tuple[AgentSpec, ...], list[Pr
         problems.append(_at(file, agents_node.loc, "agents: no agents declared"))
     defaults = child(tree, "defaults")
     specs: list[AgentSpec] = []
+    named: list[AgentSpec] = []  # agents whose name is really written (not the key standing in)
     for key, node in agents_node.value.items():
         key_loc = agents_node.key_locs.get(key, node.loc)
         if not re.match(AGENT_KEY_PATTERN, key):
@@ -47,7 +47,8 @@ def build_agents(tree: YNode, file: str) -> tuple[tuple[AgentSpec, ...], list[Pr
         problems += agent_problems
         if spec is not None:
             specs.append(spec)
-    problems += _check_unique_agents(specs, file)
+            named += [spec] if _has_name(node) else []
+    problems += _check_unique_agents(named, file)
     return tuple(specs), problems
 
 
@@ -56,9 +57,8 @@ def _build_agent(
 ) -> tuple[AgentSpec | None, list[Problem]]:
     if not isinstance(node.value, dict):
         return None, []  # the schema reported it
-    name_node = child(node, "name")
     # a missing or bad name was reported by the schema; go on to report the rest too
-    name = str(name_node.value) if name_node and valid(Str(min_length=1), name_node) else key
+    name = str(child_value(node, "name")) if _has_name(node) else key
     where = f"agents.{key}"
     knowledge = child(node, "knowledge")
     texts, text_problems = build_texts(child(knowledge, "texts"), where, file)
@@ -81,6 +81,11 @@ def _build_agent(
         checks=_checks(child(node, "checks")),
     )
     return spec, text_problems + file_problems + site_problems
+
+
+def _has_name(node: YNode) -> bool:
+    name = child(node, "name")
+    return name is not None and valid(Str(min_length=1), name)
 
 
 def _pinned_id(node: YNode | None) -> str | None:
@@ -216,8 +221,3 @@ def _scalar(node: YNode) -> Scalar:
 
 def _at(file: str, loc: Loc, message: str) -> Problem:
     return Problem(file, loc.line, loc.col, message)
-
-
-def norm_rel(path: str) -> str:
-    """A relative path as written, normalized for comparing entries: docs/./a/ -> docs/a."""
-    return posixpath.normpath(path.replace("\\", "/"))
