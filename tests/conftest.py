@@ -28,6 +28,12 @@ import pytest
 
 from kbsync.emulator import BackgroundServer, EmulatorApp, EmulatorConfig, create_app
 
+# the suite-wide API-key leak check (tests/security/leakcheck.py): a hook and an autouse fixture
+from tests.security.leakcheck import (  # noqa: F401
+    no_key_in_log_records,
+    pytest_runtest_makereport,
+)
+
 EMULATOR_TEST_KEY = "test-key"
 EMULATOR_TEST_PACE = 20.0  # simulated pages per emulator second
 EMULATOR_TEST_CONFIG = EmulatorConfig(
