@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from kbsync.model import FieldChange, Scalar
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
+# an underscore inside a word (snake_case, ids) never starts emphasis in GitHub's Markdown
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*\[\]<>|~#]|(?<!\w)_|_(?!\w))")
 _BACKTICK_RUNS = re.compile(r"`+")
 
 
