@@ -75,6 +75,7 @@ def _entry_folder(root: Path, written: str) -> Path:
 class _Walked(NamedTuple):
     spec: AgentSpec
     files: tuple[FileStat, ...]
+    entry_locs: dict[str, Loc]  # file rel path -> where the entry that took it is written
 
 
 class _Expansion:
@@ -86,7 +87,7 @@ class _Expansion:
         self.fingerprints: dict[str, str] = {}
 
     def run(self) -> tuple[DesiredAgent, ...]:
-        walked = [_Walked(spec, self._walk_files(spec)) for spec in self.manifest.agents]
+        walked = [self._walk_files(spec) for spec in self.manifest.agents]
         unique = {f.rel: f for w in walked for f in w.files}
         hashes, failures = self.cache.hash_files(unique.values())
         self.cache.save()
@@ -98,8 +99,9 @@ class _Expansion:
         where = f"agents.{spec.key}: "
         self.problems.append(Problem(self.manifest.display, loc.line, loc.col, where + message))
 
-    def _walk_files(self, spec: AgentSpec) -> tuple[FileStat, ...]:
+    def _walk_files(self, spec: AgentSpec) -> _Walked:
         found: dict[str, FileStat] = {}
+        locs: dict[str, Loc] = {}
         for entry in spec.files:
             try:
                 walked = walk_entry(self.root, entry)
@@ -110,7 +112,8 @@ class _Expansion:
                 self.problem(spec, entry.loc, f"files: {message}")
             for f in walked.files:
                 found.setdefault(f.rel, f)
-        return tuple(sorted(found.values()))
+                locs.setdefault(f.rel, entry.loc)
+        return _Walked(spec, tuple(sorted(found.values())), locs)
 
     def _agent(
         self, walked: _Walked, hashes: dict[str, str], failures: dict[str, str]
@@ -121,7 +124,7 @@ class _Expansion:
             if f.rel in hashes:
                 files.append(_file_asset(f, hashes[f.rel]))
             elif f.rel in failures:
-                self.problem(spec, spec.files[0].loc, f"files: {failures[f.rel]}")
+                self.problem(spec, walked.entry_locs[f.rel], f"files: {failures[f.rel]}")
         return DesiredAgent(
             key=spec.key,
             name=spec.name,
