@@ -21,7 +21,7 @@ from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl import advance_crawls
 from kbsync.emulator.crawl_fetch import FetchCrawls
-from kbsync.emulator.faults import Faults, FaultSettings
+from kbsync.emulator.faults import Faults, FaultSettings, checked_settings
 from kbsync.emulator.routes import Route, match
 from kbsync.emulator.store import Store, ensure_projects, get_meta, set_meta, wipe
 from kbsync.emulator.validate import path_project_id, project_id_of
@@ -47,6 +47,14 @@ def _internal_error(exc: Exception) -> Response:
     return error_response(ApiError(500, "INTERNAL_SERVER_ERROR", "unexpected emulator error"))
 
 
+def _fault_settings(config: EmulatorConfig) -> FaultSettings:
+    wanted = {name: getattr(config, name) for name in FaultSettings._fields}
+    try:
+        return checked_settings(FaultSettings(), wanted)
+    except ApiError as err:
+        raise ValueError(err.detail) from None
+
+
 def _bearer_key(request: Request) -> str:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     return key.strip() if scheme.lower() == "bearer" else ""
@@ -65,15 +73,7 @@ class EmulatorApp:
         self._clock = Clock(config.manual_clock, offset)
         with self._store.transaction() as db:
             ensure_projects(db, self.project_ids, self._clock.now())
-        self._faults = Faults(
-            FaultSettings(
-                config.latency_ms,
-                config.fail_rate,
-                config.rate_limit_rps,
-                config.drop_after_commit_rate,
-                config.seed,
-            )
-        )
+        self._faults = Faults(_fault_settings(config))
         self._fetch = FetchCrawls(self._store, self._clock, config)
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()

@@ -52,7 +52,12 @@ def parser() -> argparse.ArgumentParser:
         help="share of requests whose connection drops after the commit",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
-    p.add_argument("--crawl-mode", choices=CRAWL_MODES, default="simulate")
+    p.add_argument(
+        "--crawl-mode",
+        choices=CRAWL_MODES,
+        default="simulate",
+        help="simulate: generated sites (default); fetch: real HTTP crawls",
+    )
     p.add_argument(
         "--crawl-pace",
         type=float,
@@ -66,7 +71,11 @@ def parser() -> argparse.ArgumentParser:
         default=0.5,
         help="how long new texts and files stay Processing",
     )
-    p.add_argument("--seed-demo", action="store_true", help="create the demo agent in project 1")
+    p.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="create a dashboard-made demo agent in the lowest project",
+    )
     return p
 
 
@@ -103,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (OSError, OverflowError) as exc:
         print(f"kbsync emulator: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"kbsync emulator: {exc}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
         print(f"kbsync emulator: cannot open the store {args.db}: {exc}", file=sys.stderr)

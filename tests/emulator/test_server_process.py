@@ -9,6 +9,7 @@ import sys
 import httpx
 import pytest
 
+from kbsync.emulator import EmulatorConfig, create_app
 from kbsync.emulator.cli import main
 from tests.emulator.helpers import assert_error
 
@@ -80,3 +81,10 @@ def test_bad_arguments_exit_with_a_usage_error(capsys: pytest.CaptureFixture[str
 def test_out_of_range_rates_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit, match="between 0 and 1"):
         main(["--fail-rate", "1.5"])
+
+
+def test_impossible_fault_settings_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--latency-ms", "1e12", "--port", "0"]) == 1
+    assert "latency_ms" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="rate_limit_rps"):
+        create_app(EmulatorConfig(rate_limit_rps=1e30))
