@@ -6,7 +6,6 @@ from typing import Any
 
 from kbsync.schema import AnyOf, Arr, Bool, Int, Null, Num, Obj, Schema, Str, to_json_schema
 
-SCHEMA_ID = "https://kbsync.dev/schemas/manifest.schema.json"
 DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
 _DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"
 _HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
@@ -145,9 +144,11 @@ AGENT = Obj(
     required=("name",),
 )
 
+_PER_AGENT = "is set per agent, not in defaults"
 DEFAULTS = Obj(
     {**PROFILE, "prompt": PROMPT, "settings": SETTINGS, "persona": PERSONA, "prune": PRUNE},
     "Merged under every agent (settings and persona key by key; the agent wins).",
+    forbidden={key: f"{key} {_PER_AGENT}" for key in ("name", "id", "knowledge", "checks")},
 )
 
 MANIFEST = Obj(
@@ -166,7 +167,6 @@ def manifest_json_schema() -> dict[str, Any]:
     """The manifest's JSON Schema document, as `kbsync schema` prints it."""
     document: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
         "title": "kbsync manifest",
     }
     document.update(to_json_schema(MANIFEST))

@@ -34,6 +34,7 @@ FILE_CASES = [
     ("temperature-too-high", 7, "settings.temperature: must be at most 2, got 7"),
     ("bool-wrong", 7, "enable_chatbot_memory: expected true or false, got string 'maybe'"),
     ("norway-tone", 7, "got boolean no (YAML reads it as false; quote it for text: 'no')"),
+    ("defaults-per-agent-key", 5, "defaults: knowledge is set per agent, not in defaults"),
     ("agents-list", 4, "agents: expected a mapping, got a list"),
     ("version-missing", 1, "missing required key 'version'"),
     ("version-unsupported", 1, "version 2 is not supported"),
