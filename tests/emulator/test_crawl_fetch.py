@@ -28,12 +28,26 @@ PAGES = {
     "docs/d.html": "<p>Deep docs page.</p>",
     "big.html": "<p>" + "x" * 5000 + "</p>",
     "notes.txt": "plain notes",
+    "slow.html": "<p>Too slow.</p>",
+    "with-slow.html": '<a href="slow.html">slow</a> <a href="b.html">B</a>',
 }
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Static files; ``/slow.html`` answers only after 1 s (longer than the fetch timeout)."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path == "/slow.html":
+            time.sleep(1.0)
+        super().do_GET()
+
+
+class _StaticServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """The crawler hanging up on /slow.html is expected: no traceback on stderr."""
 
 
 @pytest.fixture
@@ -43,7 +57,7 @@ def static_site(tmp_path: Path) -> Iterator[str]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     handler = functools.partial(_Quiet, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _StaticServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -54,14 +68,18 @@ def static_site(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def fetch_app() -> Iterator[EmulatorApp]:
-    config = EmulatorConfig(manual_clock=True, crawl_mode="fetch", fetch_max_bytes=4000)
+    config = EmulatorConfig(
+        manual_clock=True, crawl_mode="fetch", fetch_max_bytes=4000, fetch_timeout=0.3
+    )
     app = create_app(config)
     yield app
     app.close()
 
 
-def crawl_until_done(client: httpx.Client, cid: str, site: str, **options: Any) -> dict[str, Any]:
-    body = {"project_id": "1", "chatbot_id": cid, "start_urls": [{"url": site + "index.html"}]}
+def crawl_until_done(
+    client: httpx.Client, cid: str, site: str, start: str = "index.html", **options: Any
+) -> dict[str, Any]:
+    body = {"project_id": "1", "chatbot_id": cid, "start_urls": [{"url": site + start}]}
     started = client.post(f"{A}/crawl_website", json={**body, **options})
     assert started.status_code == 200 and started.json()["status"] == "crawling"
     query = {"run_id": started.json()["run_id"]}
@@ -120,3 +138,11 @@ def test_unreachable_site_fails_the_run(fetch_app: EmulatorApp, static_site: str
         cid = create_agent(client)
         run = crawl_until_done(client, cid, static_site + "nowhere/")
         assert run["status"] == "failed" and run["error"] and run["pages_failed"] == 1
+
+
+def test_a_page_slower_than_the_timeout_fails(fetch_app: EmulatorApp, static_site: str) -> None:
+    with emulator_http_client(fetch_app) as client:
+        cid = create_agent(client)
+        run = crawl_until_done(client, cid, static_site, start="with-slow.html")
+        assert (run["status"], run["pages_crawled"], run["pages_failed"]) == ("completed", 2, 1)
+        assert page_names(client, cid, static_site) == {"with-slow.html", "b.html"}
