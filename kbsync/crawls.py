@@ -28,6 +28,7 @@ class Watch(NamedTuple):
     asset_name: str = ""  # linkages: the marker the asset was uploaded under
     linkage_id: int | None = None  # linkages: the id the add returned, when known
     run_id: str | None = None  # crawls: the run to follow
+    ready: bool = False  # linkages: the add's own answer already said ready; no poll needed
 
     @property
     def is_crawl(self) -> bool:
@@ -65,11 +66,14 @@ def wait_until_settled(
 ) -> list[Settled]:
     """Poll until every watch is READY or FAILED, or ``timeout`` seconds have passed."""
     bar = progress or NullProgress()
-    results = [Settled(PENDING, "not checked yet") for _ in watches]
-    open_ = set(range(len(watches)))
+    results = [
+        Settled(READY, "ready") if w.ready else Settled(PENDING, "not checked yet") for w in watches
+    ]
+    open_ = {i for i, w in enumerate(watches) if not w.ready}
     deadline = clock() + timeout
     interval = FIRST_INTERVAL
     bar.start(len(watches), "Waiting")
+    bar.advance(len(watches) - len(open_))
     while open_:
         settled_now = _poll(api, watches, open_, results)
         open_ -= settled_now

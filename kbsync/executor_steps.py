@@ -14,6 +14,7 @@ from kbsync.model import (
     ADD_TEXT,
     CRAWL,
     FILE,
+    READY,
     REPLACE_FILE,
     REPLACE_TEXT,
     UPDATE_AGENT,
@@ -76,7 +77,9 @@ def upload(api: RobofyApi, asset: DesiredAsset, chatbot_id: str) -> Watch:
         linkage = api.add_file(chatbot_id, name, asset.path)
     else:
         linkage = api.add_text(chatbot_id, name, asset.content or "")
-    return Watch(chatbot_id, asset_name=name, linkage_id=linkage.linkage_id)
+    # an add Robofy already answered as ready needs no poll to confirm it
+    ready = linkage.state == READY
+    return Watch(chatbot_id, asset_name=name, linkage_id=linkage.linkage_id, ready=ready)
 
 
 def _asset(action: Action) -> DesiredAsset:
