@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,21 @@ def everything(result: StepsResult) -> str:
     return result.stdout + result.stderr + json.dumps(result.outputs) + result.summary
 
 
-def test_the_installed_action_runs_its_own_copy(action: ActionRunner) -> None:
+def test_the_installed_action_runs_its_own_copy(action: ActionRunner, tmp_path: Path) -> None:
     installed = list((action.venv / "lib").glob("python3*/site-packages/kbsync/github/action.py"))
     assert len(installed) == 1
+    where = subprocess.run(
+        [
+            action.venv / "bin" / "python",
+            "-c",
+            "import kbsync.github.action as a; print(a.__file__)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(where.stdout.strip()) == installed[0]
 
 
 def test_plan_apply_plan_in_the_sandbox(action: ActionRunner, workspace: Path) -> None:
