@@ -1,95 +1,26 @@
-"""Fixtures for the reliability tests: a real emulator process and real `kbsync` processes.
+"""Fixtures for the reliability tests (the processes themselves are in processes.py).
 
-- ``EmulatorProcess``: ``python -m kbsync.emulator`` on a free loopback port with a SQLite
-  file store (so a store can be copied or survive the client being killed); ``.state()`` reads
-  ``GET /_emulator/state``.
+- ``start_emulator``: start ``EmulatorProcess``es; all are stopped (cleanly) afterwards.
 - ``Project``: a manifest in a temp folder with one agent whose knowledge is N small docs
   files plus M texts; ``mutate()`` changes, adds and removes some of them.
-- ``kbsync_process`` / ``run_kbsync``: the CLI as a subprocess against the emulator, with a
-  distinctive API key in its environment.
-- ``linked_by_key``: the owned assets linked to the agent, grouped by source key.
+- ``linked_by_key`` / ``assert_converged``: the agent's linked assets, read from the
+  emulator's state, and the check that every declared item is linked exactly once.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import httpx
 import pytest
-import yaml
 
 from kbsync import markers
 from kbsync.sources import load_desired_state
+from tests.reliability.processes import PROJECT, EmulatorProcess
 
-SLOW = os.environ.get("KBSYNC_SLOW") == "1"
-API_KEY = "kbsync-reliability-KEY-7f3a9c"  # distinctive: must never show up in any output
-PROJECT = 1
 AGENT_NAME = "Reliability Agent"
-EMULATOR = (sys.executable, "-m", "kbsync.emulator", "--port", "0")
-
-
-def slow_or_default(default: int, slow: int) -> int:
-    """The full count with KBSYNC_SLOW=1, a small seeded subset otherwise."""
-    return slow if SLOW else default
-
-
-# --- the emulator as a process ------------------------------------------------------------
-
-
-class EmulatorProcess:
-    """``python -m kbsync.emulator`` serving a SQLite file on 127.0.0.1 (free port)."""
-
-    def __init__(self, db: Path, *options: str) -> None:
-        self.db = db
-        self.process = subprocess.Popen(
-            [*EMULATOR, "--db", str(db), "--api-key", f"{API_KEY}={PROJECT}", *options],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        banner = self.process.stdout.readline().strip()
-        ready = self.process.stdout.readline().strip()
-        if ready != "ready":
-            self.stop()
-            raise AssertionError(f"the emulator did not start: {banner!r} {ready!r}")
-        self.base_url = banner.rsplit(" ", 1)[-1]
-        self._http = httpx.Client(base_url=self.base_url, timeout=30.0)
-
-    def state(self) -> dict[str, Any]:
-        response = self._http.get("/_emulator/state")
-        response.raise_for_status()
-        result: dict[str, Any] = response.json()
-        return result
-
-    def set_faults(self, **faults: float) -> None:
-        self._http.post("/_emulator/faults", json=faults).raise_for_status()
-
-    def stop(self) -> str:
-        """Stop with Ctrl-C; returns its stderr (which must hold no traceback)."""
-        self._http_close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            _, err = self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return err
-
-    def _http_close(self) -> None:
-        if hasattr(self, "_http"):
-            self._http.close()
 
 
 @pytest.fixture
@@ -106,56 +37,6 @@ def start_emulator() -> Iterator[Callable[..., EmulatorProcess]]:
     for emulator in started:
         err = emulator.stop()
         assert "Traceback" not in err, err
-
-
-# --- kbsync as a process -----------------------------------------------------------------
-
-
-class Run(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-def kbsync_env(base_url: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ROBOFY_", "KBSYNC_"))}
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
-        base.pop(name, None)
-    return {
-        **base,
-        "NO_COLOR": "1",
-        "ROBOFY_API_KEY": API_KEY,
-        "ROBOFY_BASE_URL": base_url,
-    }
-
-
-def kbsync_process(base_url: str, cwd: Path, *args: str) -> subprocess.Popen[str]:
-    """``python -m kbsync ARGS`` started (not waited for), its output piped."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "kbsync", *args],
-        cwd=cwd,
-        env=kbsync_env(base_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-def finish(process: subprocess.Popen[str], timeout: float = 180) -> Run:
-    out, err = process.communicate(timeout=timeout)
-    assert_clean(out, err)
-    return Run(process.returncode, out, err)
-
-
-def run_kbsync(base_url: str, cwd: Path, *args: str, timeout: float = 180) -> Run:
-    return finish(kbsync_process(base_url, cwd, *args), timeout)
-
-
-def assert_clean(out: str, err: str) -> None:
-    """No traceback and no API key, whatever happened."""
-    assert "Traceback" not in out + err, err[-3000:]
-    assert API_KEY not in out + err
 
 
 # --- the project -----------------------------------------------------------------------------
@@ -189,18 +70,6 @@ class Project:
         )
         project.write()
         return project
-
-    @classmethod
-    def open(cls, root: Path) -> Project:
-        tree = yaml.safe_load((root / "kbsync.yaml").read_text())
-        texts = tree["agents"]["main"]["knowledge"].get("texts", [])
-        files = {p.name: p.read_text() for p in (root / "docs").iterdir()}
-        return cls(root, files, {t["name"]: t["content"] for t in texts})
-
-    def copy(self, target: Path) -> Project:
-        """The project copied to ``target`` (without its .kbsync/ folder)."""
-        shutil.copytree(self.root, target, ignore=shutil.ignore_patterns(".kbsync"))
-        return Project.open(target)
 
     @property
     def manifest(self) -> Path:
@@ -282,11 +151,3 @@ def assert_converged(state: dict[str, Any], project: Project) -> None:
     assert not stale, f"{len(stale)} item(s) linked in an old version: {stale}"
     extra = sorted(set(linked) - set(by_key))
     assert not extra, f"{len(extra)} undeclared item(s) still linked: {extra[:5]}"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)

@@ -16,16 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.reliability.conftest import (
-    EmulatorProcess,
     Project,
-    Run,
     assert_converged,
+)
+from tests.reliability.processes import (
+    EmulatorProcess,
+    Run,
     finish,
     kbsync_process,
     run_kbsync,
 )
 
-FILES, TEXTS = 60, 20
+FILES, TEXTS = 30, 10
 
 
 def _both_at_once(emulator: EmulatorProcess, first: Path, second: Path) -> tuple[Run, Run]:

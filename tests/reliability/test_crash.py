@@ -27,14 +27,16 @@ from typing import NamedTuple
 import pytest
 
 from tests.reliability.conftest import (
-    EmulatorProcess,
     Project,
+    assert_converged,
+    linked_by_key,
+)
+from tests.reliability.processes import (
+    EmulatorProcess,
     Run,
     assert_clean,
-    assert_converged,
     finish,
     kbsync_process,
-    linked_by_key,
     run_kbsync,
     slow_or_default,
     wait_for,

@@ -27,10 +27,12 @@ from typing import Any
 import pytest
 
 from tests.reliability.conftest import (
-    EmulatorProcess,
     Project,
     assert_converged,
     linked_by_key,
+)
+from tests.reliability.processes import (
+    EmulatorProcess,
     run_kbsync,
     slow_or_default,
 )
