@@ -68,7 +68,7 @@ def _refusal_section(plan: Plan) -> list[Section]:
             "",
         ]
     )
-    parts = tuple(_same(blockquote([f"- {escape_text(r)}"])) for r in plan.refusals)
+    parts = tuple(_same(blockquote([f"- {escape_text(r)}"])) for r in sorted(plan.refusals))
     return [
         Section("the guard refusals", head, parts, noun="refusal", quoted=True, droppable=False)
     ]

@@ -157,6 +157,7 @@ def test_same_plan_in_any_order_renders_to_the_same_bytes() -> None:
         7,
         (*deletions().actions, *adds_only().actions, *replacements().actions),
         notes=(Note("support", "b"), Note("sales", "a")),
+        refusals=("support: too many", "sales: too many"),
         agent_ids=IDS,
     )
     shuffled_actions = list(plan.actions)
@@ -164,6 +165,7 @@ def test_same_plan_in_any_order_renders_to_the_same_bytes() -> None:
     shuffled = plan._replace(
         actions=tuple(shuffled_actions),
         notes=plan.notes[::-1],
+        refusals=plan.refusals[::-1],
         agent_ids=dict(reversed(list(IDS.items()))),
     )
     assert render_plan_markdown(shuffled).encode() == render_plan_markdown(plan).encode()
