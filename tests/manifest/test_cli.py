@@ -80,8 +80,8 @@ def test_example_validates(tmp_path: Path) -> None:
     result = run(["validate", "-f", "examples/robofy.yaml"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "support: 2 texts, 12 files, 1 website (9.3 KB)",
-        "sales: 2 texts, 3 files, 1 website (2.4 KB)",
+        "support: 2 texts, 13 files, 1 website (10.0 KB)",
+        "sales: 2 texts, 4 files, 1 website (3.0 KB)",
         "OK: examples/robofy.yaml (2 agents)",
     ]
 
