@@ -191,6 +191,23 @@ def check(**kwargs: Any) -> None:
     )
 
 
+@cli.command()
+@click.option("-f", "--file", "manifest", help="Manifest to take the project id from.")
+@click.option("--sandbox", is_flag=True, help="Probe the local emulator; no account needed.")
+@click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
+@click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def doctor(**kwargs: Any) -> None:
+    """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
+    from kbsync.commands.doctor import DoctorArgs
+    from kbsync.commands.doctor import doctor as doctor_command
+
+    args = DoctorArgs(**kwargs)
+    sys.exit(
+        run_command(lambda: doctor_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr))
+    )
+
+
 @cli.command("import")
 @click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")

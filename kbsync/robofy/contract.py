@@ -144,10 +144,7 @@ class Answer(NamedTuple):
 
 def shape_error(answer: Answer, expected: str) -> ShapeError:
     """Name endpoint, status and the top-level keys seen; never a value."""
-    if isinstance(answer.body, dict):
-        seen = "top-level keys: " + (", ".join(sorted(map(str, answer.body))[:20]) or "none")
-    else:
-        seen = f"top-level JSON {_json_kind(answer.body)}"
+    seen = seen_keys(answer)
     return ShapeError(
         f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a shape kbsync "
         f"does not know: expected {expected}; {seen}. "
@@ -155,6 +152,13 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
         endpoint=answer.endpoint,
         status=answer.status,
     )
+
+
+def seen_keys(answer: Answer) -> str:
+    """What kbsync may show of a body it does not know: its top-level keys, or its kind."""
+    if isinstance(answer.body, dict):
+        return "top-level keys: " + (", ".join(sorted(map(str, answer.body))[:20]) or "none")
+    return f"top-level JSON {_json_kind(answer.body)}"
 
 
 def _json_kind(value: object) -> str:
@@ -503,3 +507,53 @@ def chat_answer(answer: Answer) -> str:
     if isinstance(data, dict) and isinstance(data.get("answer"), str):
         return str(data["answer"])
     raise shape_error(answer, "an object with answer")
+
+
+# --- shape verdicts (for `kbsync doctor`) -------------------------------------------------
+
+CANONICAL = "canonical"  # exactly the shape this file calls canonical (the emulator's)
+VARIANT = "variant"  # another shape of the closed list above
+UNKNOWN_SHAPE = "unknown"  # nothing kbsync knows
+
+# fields a canonical answer carries (absent: the parsers fall back to an alias or a default)
+_CANONICAL_FIELDS = {
+    LIST_AGENTS.endpoint: ("chatbot_id", "name"),
+    LIST_LINKAGES.endpoint: ("linkage_id", "asset_type", "asset_name", "status"),
+    CRAWL_STATUS.endpoint: ("run_id", "status"),
+    GET_SETTINGS.endpoint: (PROMPT_FIELD,),
+    GET_PROJECT.endpoint: ("id", "name"),
+    ACCOUNT_LIMIT.endpoint: LIMIT_KEYS,
+}
+_LISTS = (LIST_AGENTS.endpoint, LIST_LINKAGES.endpoint, CRAWL_STATUS.endpoint)
+_PAGED = (LIST_AGENTS.endpoint, LIST_LINKAGES.endpoint)  # crawl status: data is the list
+
+
+def shape_verdict(answer: Answer) -> str:
+    """CANONICAL, VARIANT or UNKNOWN_SHAPE for a successful answer of a read route."""
+    try:
+        found = _canonical_parts(answer)
+    except ShapeError:
+        return UNKNOWN_SHAPE
+    return CANONICAL if found else VARIANT
+
+
+def _canonical_parts(answer: Answer) -> bool:
+    """Raises ShapeError outside the closed list; True when every part is canonical."""
+    body = answer.body
+    enveloped = isinstance(body, dict) and "message" in body and "data" in body
+    fields = _CANONICAL_FIELDS.get(answer.endpoint, ())
+    if answer.endpoint in _LISTS:
+        items, _ = page_of(answer, "a list")
+        data = payload(answer)
+        if answer.endpoint in _PAGED:
+            paged = isinstance(data, dict) and "items" in data and "next_page_token" in data
+        else:
+            paged = isinstance(data, list)
+        full = all(isinstance(i, dict) and all(f in i for f in fields) for i in items)
+        return enveloped and paged and full
+    data = payload(answer)
+    if not isinstance(data, dict):
+        raise shape_error(answer, "an object")
+    if answer.endpoint == ACCOUNT_LIMIT.endpoint and not parse_limits(answer):
+        raise shape_error(answer, "account limits")
+    return enveloped and all(f in data for f in fields)

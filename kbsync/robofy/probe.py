@@ -22,6 +22,8 @@ class ShapeReport(NamedTuple):
     status: int | None
     shape: str  # what was seen, in words; or the error
     unknown_statuses: tuple[str, ...] = ()
+    verdict: str = ""  # c.CANONICAL / c.VARIANT / c.UNKNOWN_SHAPE; "" = no answer to judge
+    keys: str = ""  # c.seen_keys of the answer: its top-level keys (never values)
 
 
 def probe(client: RobofyClient) -> list[ShapeReport]:
@@ -56,10 +58,16 @@ Describe = Callable[[c.Answer], tuple[str, tuple[str, ...]]]
 def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) -> ShapeReport:
     try:
         answer = client.read(route, cid, params=_params(route))
-        shape, unknown = describe(answer)
     except RobofyError as err:
         return ShapeReport(route.endpoint, False, err.status, str(err))
-    return ShapeReport(route.endpoint, True, answer.status, shape, unknown)
+    keys = c.seen_keys(answer)
+    try:
+        shape, unknown = describe(answer)
+    except RobofyError as err:
+        unknown_shape = c.UNKNOWN_SHAPE
+        return ShapeReport(route.endpoint, False, answer.status, str(err), (), unknown_shape, keys)
+    verdict = c.shape_verdict(answer)
+    return ShapeReport(route.endpoint, True, answer.status, shape, unknown, verdict, keys)
 
 
 def _params(route: c.Route) -> dict[str, str | int] | None:
