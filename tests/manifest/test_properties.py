@@ -10,9 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbsync.durations import parse_duration
+from kbsync.filewalk import walk_entry
 from kbsync.manifest import parse_manifest
+from kbsync.manifest_types import FileSpec
+from kbsync.paths import PathProblem
 from kbsync.urls import normalize_url
-from kbsync.yamlload import read_yaml
+from kbsync.yamlload import Loc, read_yaml
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 FAST = settings(
@@ -91,3 +94,52 @@ def test_url_normalization_is_idempotent(host: str, path: str, scheme: str) -> N
     assert normalize_url(url) == url
     assert url.startswith(scheme.lower() + "://" + host.lower())
     assert "#" not in url
+
+
+NAME_PARTS = st.sampled_from(["a", "B", "notes", "été", "x y", ".", "#", "~", "-", "_"])
+EXTENSIONS = st.sampled_from(
+    [".md", ".MD", ".pdf", ".json", ".txt", ".png", ".exe", ".swp", ".tmp", ""]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(
+        st.tuples(st.lists(NAME_PARTS, min_size=1, max_size=3).map("".join), EXTENSIONS),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_folder_takes_exactly_the_supported_visible_files(
+    tmp_path_factory: pytest.TempPathFactory, names: list[tuple[str, str]]
+) -> None:
+    """An independent statement of the rules: supported type, not hidden, not a temp file."""
+    root = tmp_path_factory.mktemp("walk")
+    docs = root / "docs"
+    docs.mkdir()
+    created = set()
+    for stem, ext in names:
+        name = stem + ext
+        if name in (".", "..") or "/" in name:
+            continue
+        (docs / name).write_text("x", encoding="utf-8")
+        created.add(name)
+    spec = FileSpec("docs", (), (), Loc(1, 1))
+    expected = sorted(
+        f"docs/{n}"
+        for n in created
+        if not n.startswith(".")
+        and not n.endswith(("~", ".tmp"))
+        and not (n.startswith("#") and n.endswith("#"))
+        and "." in n[1:]
+        and n[n.rindex(".") :].lower() in {".md", ".pdf", ".json", ".txt"}
+    )
+    try:
+        walked = walk_entry(root.resolve(), spec)
+    except PathProblem as e:
+        assert expected == [] and "matches no files" in str(e)
+        return
+    assert [f.rel for f in walked.files] == expected
+    assert walked.problems == []
