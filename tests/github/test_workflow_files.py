@@ -56,6 +56,8 @@ def test_workflow_is_well_formed(path: Path) -> None:
         assert job["runs-on"] == "ubuntu-latest", name
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), (name, step)
+            # expressions reach scripts through env:, never pasted into the shell
+            assert "${{" not in step.get("run", ""), (name, step.get("name"))
             uses = step.get("uses", "")
             assert uses == "./" or re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", uses) or not uses, uses
 
