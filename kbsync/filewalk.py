@@ -129,7 +129,7 @@ class _Walker:
                 return
         if entry.is_dir():  # follows a link to its target
             self._folder(folder, entry, sub)
-        else:
+        elif entry.is_file():  # not sockets, pipes or devices: reading a pipe would block
             self._file(folder, entry, sub)
 
     def _folder(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:

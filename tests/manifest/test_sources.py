@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,10 @@ def test_resolve_manifest_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_paths_with_unicode_and_spaces(tmp_path: Path) -> None:
     keys = file_keys(tmp_path, "        - path: 'Docs Été'\n", {"Docs Été/Über uns.md": "x"})
     assert keys == ["file:Docs Été/Über uns.md"]
+
+
+def test_pipes_and_sockets_are_skipped(tmp_path: Path) -> None:
+    """Reading a named pipe would block forever: only regular files are taken."""
+    write(tmp_path, {"docs/a.md": "a"})
+    os.mkfifo(tmp_path / "docs/pipe.md")
+    assert file_keys(tmp_path, "        - path: docs\n", {}) == ["file:docs/a.md"]
