@@ -78,12 +78,13 @@ class HashCache:
                 result[f.rel] = cached
         self.hits += len(result)
         self.misses += len(todo)
+        started_ns = time.time_ns()  # before any read: what a racy write must precede
         for f, digest in zip(todo, _hash_all(todo), strict=True):
             if isinstance(digest, OSError):
                 failures[f.rel] = f"cannot read {f.rel}: {digest.strerror or digest}"
                 continue
             result[f.rel] = digest
-            self._remember(f, digest, time.time_ns())
+            self._remember(f, digest, started_ns)
         return result, failures
 
     def save(self) -> None:
@@ -104,9 +105,9 @@ class HashCache:
         self._new[f.rel] = entry
         return digest
 
-    def _remember(self, f: FileStat, digest: str, hashed_at_ns: int) -> None:
+    def _remember(self, f: FileStat, digest: str, read_at_ns: int) -> None:
         window = _COARSE_RACY_NS if f.mtime_ns % 1_000_000_000 == 0 else _RACY_NS
-        if hashed_at_ns - f.mtime_ns > window:
+        if read_at_ns - f.mtime_ns > window:  # a later write would change the mtime
             self._new[f.rel] = [f.size, f.mtime_ns, f.inode, digest]
 
     def _load(self) -> dict[str, list[object]]:
