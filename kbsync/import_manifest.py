@@ -128,7 +128,7 @@ def _comments(
             "# Linked in Robofy, not declared here: the API cannot return the content of",
             "# texts and files, so kbsync cannot manage them yet. `prune: none` keeps them",
             "# linked. To manage one, declare it under knowledge (texts: or files:) with its",
-            "# content, apply, then delink the dashboard's copy.",
+            "# content, apply, then delink the dashboard's copy in Robofy.",
             *(f"#   {_listed(lk)}" for lk in listed),
         ]
     if no_persona:
