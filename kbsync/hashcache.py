@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.paths import state_folder
+
 CACHE_DIR = ".kbsync"
 CACHE_FILE = "hashcache.json"
 CACHE_VERSION = 1
@@ -57,8 +59,9 @@ class HashCache:
     """Hashes files, trusting remembered hashes of unchanged files."""
 
     def __init__(self, root: Path, *, enabled: bool = True) -> None:
-        self.file = root / CACHE_DIR / CACHE_FILE
-        self.enabled = enabled
+        folder = state_folder(root)  # None: .kbsync is a link; never write through it
+        self.file = (folder or root / CACHE_DIR) / CACHE_FILE
+        self.enabled = enabled and folder is not None
         self.hits = 0  # hashes answered from the cache
         self.misses = 0  # files actually read
         self._old = self._load() if enabled else {}

@@ -67,7 +67,7 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
         return None, [*problems, Problem(display, tree.line, tree.col, message)]
     tree = coerce(MANIFEST, tree)
     problems += check(MANIFEST, tree, "", display)
-    problems += _check_top(tree, display)
+    problems += _check_version(tree, display)
     problems += find_literal_secrets(tree, display, env)
     agents, agent_problems = build_agents(tree, display)
     problems += agent_problems
@@ -83,7 +83,7 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
     return manifest, problems
 
 
-def _check_top(tree: YNode, file: str) -> list[Problem]:
+def _check_version(tree: YNode, file: str) -> list[Problem]:
     if not isinstance(tree.value, dict):
         return []
     version = tree.value.get("version")
@@ -96,9 +96,6 @@ def _check_top(tree: YNode, file: str) -> list[Problem]:
         supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
         message = f"version {version.value} is not supported (this kbsync reads: {supported})"
         return [Problem(file, version.line, version.col, message)]
-    project = tree.value.get("project")
-    if project is not None and isinstance(project.value, int) and project.value < 1:
-        return [Problem(file, project.line, project.col, "project must be a positive integer")]
     return []
 
 

@@ -154,7 +154,7 @@ DEFAULTS = Obj(
 MANIFEST = Obj(
     {
         "version": Int("Manifest format version: 1."),
-        "project": Int("Robofy project id."),
+        "project": Int("Robofy project id.", minimum=1),
         "defaults": DEFAULTS,
         "agents": Obj({}, "The agents, by key.", values=AGENT),
     },

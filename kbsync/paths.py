@@ -7,6 +7,9 @@ import posixpath
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
+STATE_FOLDER = ".kbsync"  # kbsync's own files beside the manifest: caches, lock, sandbox
+
+
 class PathProblem(Exception):
     """A path the manifest may not use; the message names it."""
 
@@ -41,3 +44,12 @@ def check_within(root: Path, path: Path, shown: str) -> Path:
     if real != root and root not in real.parents:
         raise PathProblem(f"symlink leads outside the manifest folder: {shown} -> {real}")
     return real
+
+
+def state_folder(root: Path) -> Path | None:
+    """``.kbsync/`` in the manifest's folder, or None when it is a symlink or not a folder:
+    a checked-out link must not turn kbsync's caches into writes somewhere else."""
+    path = root / STATE_FOLDER
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
+        return None
+    return path

@@ -29,6 +29,7 @@ FILE_CASES = [
     ("unknown-setting", 7, "unknown key 'temprature' (did you mean 'temperature'?)"),
     ("unknown-website-key", 9, "unknown key 'max_page' (did you mean 'max_pages'?)"),
     ("project-not-int", 2, "project: expected an integer, got string 'acme'"),
+    ("project-zero", 2, "project: must be at least 1, got 0"),
     ("project-quoted", 2, "project: expected an integer, got string '12'"),
     ("temperature-string", 7, "settings.temperature: expected a number, got string 'warm'"),
     ("temperature-too-high", 7, "settings.temperature: must be at most 2, got 7"),
