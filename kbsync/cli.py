@@ -121,18 +121,19 @@ def apply(**kwargs: Any) -> None:
                 ),
                 args,
                 kwargs["run_check"],
+                kwargs["plan_file"],
             )
         )
     )
 
 
-def _then_check(code: int, args: Any, run_check: bool) -> int:
+def _then_check(code: int, args: Any, run_check: bool, plan_file: Path | None) -> int:
     """``apply --check``: the golden questions, after a successful apply only."""
     if code != 0 or not run_check:
         return code
-    from kbsync.commands.check import check as check_command
+    from kbsync.commands.check import check_after_apply
 
-    return check_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr, banner=False)
+    return check_after_apply(args, plan_file, os.environ, stdout=sys.stdout, stderr=sys.stderr)
 
 
 @cli.command()
@@ -242,4 +243,13 @@ def _confirm(question: str) -> bool:
 
 
 def main() -> None:
-    cli(prog_name="kbsync")
+    """Entry point. Usage errors exit 1, not click's 2: 2 means "changes" to CI."""
+    try:
+        code = cli.main(prog_name="kbsync", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("\nInterrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -41,6 +41,10 @@ def save_plan(
         "format_version": FORMAT_VERSION,
         "kbsync_version": __version__,
         "manifest": str(desired.manifest_path.resolve()),
+        # for a runner whose checkout lives elsewhere: the manifest relative to the plan file
+        "manifest_from_plan": os.path.relpath(
+            desired.manifest_path.resolve(), path.resolve().parent
+        ),
         "manifest_fingerprint": desired.manifest_fingerprint,
         "file_fingerprints": dict(sorted(desired.file_fingerprints.items())),
         "remote_fingerprint": remote_fingerprint(inventory),
@@ -76,7 +80,7 @@ def _saved_from(path: Path, document: dict[str, Any]) -> SavedPlan:
             allow_delink=bool(raw.get("allow_delink", True)),
         )
         return SavedPlan(
-            manifest=Path(document["manifest"]),
+            manifest=_manifest_path(path, document),
             manifest_fingerprint=str(document["manifest_fingerprint"]),
             file_fingerprints=dict(document["file_fingerprints"]),
             remote_fingerprint=str(document["remote_fingerprint"]),
@@ -85,6 +89,14 @@ def _saved_from(path: Path, document: dict[str, Any]) -> SavedPlan:
         )
     except (KeyError, TypeError, ValueError) as e:
         raise ConfigError(f"{path}: damaged kbsync plan file (missing or bad {e})") from None
+
+
+def _manifest_path(plan_path: Path, document: dict[str, Any]) -> Path:
+    recorded = Path(document["manifest"])
+    relative = document.get("manifest_from_plan")
+    if recorded.is_file() or not isinstance(relative, str):
+        return recorded
+    return plan_path.resolve().parent / relative
 
 
 def check_fresh(saved: SavedPlan, desired: DesiredState, inventory: Inventory, plan: Plan) -> None:

@@ -21,6 +21,7 @@ from kbsync.commands.common import (
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
+from kbsync.github.summary import log_group
 from kbsync.limits import enforce_limits
 from kbsync.model import ApplyResult
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
@@ -108,7 +109,8 @@ def _review_and_run(
         write_block(stdout, render_plan(plan, args.fmt, use_color(stdout, env)))
     if plan.refusals:
         step_summary(plan, None, env)
-        raise GuardError("apply refused by a safety guard; nothing was applied.")
+        reasons = "\n".join(f"  - {r}" for r in plan.refusals)
+        raise GuardError(f"apply refused by a safety guard; nothing was applied:\n{reasons}")
     enforce_limits(api, plan, planned.inventory, stderr)
     if not plan.has_changes:
         return EXIT_OK
@@ -116,7 +118,8 @@ def _review_and_run(
         stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
     try:
-        result = _run(api, planned, args, apply_args, stderr)
+        with log_group("kbsync apply: progress", env, stderr):
+            result = _run(api, planned, args, apply_args, stderr)
     except ApplyInterrupted as interrupted:
         # say what was done before the interrupt, then let the handler exit 130
         write_block(stdout, render_result(interrupted.result, args.fmt, use_color(stdout, env)))

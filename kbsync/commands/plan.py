@@ -17,6 +17,7 @@ from kbsync.commands.common import (
     write_block,
 )
 from kbsync.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from kbsync.github.summary import annotate_error
 from kbsync.limits import warn_limits
 from kbsync.pipeline import open_api, plan_options, read_and_plan
 from kbsync.planfile import save_plan
@@ -50,5 +51,7 @@ def plan(
         stderr.write(f"Saved the plan to {out}; apply it with `kbsync apply {out}`.\n")
     step_summary(planned.plan, None, env)
     if planned.plan.refusals:
+        refusals = "\n".join(f"Guard refused the plan: {r}" for r in planned.plan.refusals)
+        annotate_error(refusals, env, stderr)
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.plan.has_changes else EXIT_OK

@@ -108,3 +108,31 @@ def test_unknown_agent_filter_is_named(project: Path) -> None:
     result = run_kbsync("plan", "--sandbox", "--agent", "nope", cwd=project)
     assert result.code == 1
     assert "nope" in result.err
+
+
+def test_saved_plan_still_applies_when_the_checkout_moved(project: Path, tmp_path: Path) -> None:
+    assert run_kbsync("plan", "--sandbox", "--out", "plan.json", cwd=project).code == 0
+    moved = tmp_path.parent / (tmp_path.name + "-moved")
+    shutil.move(str(project), moved)
+    applied = run_kbsync("apply", "plan.json", "--sandbox", cwd=moved)
+    assert applied.code == 0, applied.both
+    assert "0 failed" in applied.out
+
+
+def test_usage_errors_exit_1_not_2(project: Path) -> None:
+    result = run_kbsync("plan", "--no-such-option", cwd=project)
+    assert result.code == 1
+    assert "No such option" in result.err
+
+
+def test_guard_refusal_is_a_github_annotation(project: Path) -> None:
+    assert run_kbsync("apply", "--sandbox", cwd=project).code == 0
+    for name in ("a", "b", "c"):
+        (project / "docs" / f"{name}.md").unlink()
+    env = {"GITHUB_ACTIONS": "true"}
+    planned = run_kbsync("plan", "--sandbox", cwd=project, env=env)
+    assert planned.code == 1
+    assert "::error::Guard refused the plan" in planned.err
+    refused = run_kbsync("apply", "--sandbox", cwd=project, env=env)
+    assert refused.code == 1
+    assert "::error::" in refused.err and "delink" in refused.err
