@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TextIO
 
 from kbsync.checks import run_checks
@@ -10,6 +11,7 @@ from kbsync.checks_render import render_checks
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK
 from kbsync.pipeline import open_api
+from kbsync.planfile import load_plan
 
 
 def check(
@@ -31,3 +33,17 @@ def check(
         api.close()
     write_block(stdout, render_checks(results, args.fmt, color=use_color(stdout, env)))
     return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
+
+
+def check_after_apply(
+    args: RemoteArgs,
+    plan_file: Path | None,
+    env: Mapping[str, str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """``apply --check``: a saved plan names its manifest; apply printed the banner."""
+    if plan_file is not None and args.manifest is None:
+        args = args._replace(manifest=str(load_plan(plan_file).manifest))
+    return check(args, env, stdout=stdout, stderr=stderr, banner=False)

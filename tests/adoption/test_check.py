@@ -97,3 +97,16 @@ def test_cli_check_then_apply_check_in_the_sandbox(tmp_path):
     assert applied.stdout.rstrip().endswith("1 of 1 check passed; all passed.")
     again = run_kbsync("check", "--sandbox", "--format", "json", cwd=tmp_path)
     assert again.returncode == 0 and json.loads(again.stdout)["passed"] is True
+
+
+def test_apply_saved_plan_check_asks_the_plans_manifest(tmp_path):
+    write(tmp_path / "bot" / "kbsync.yaml", WITH_TEXT)
+    saved = run_kbsync(
+        "plan", "--sandbox", "-f", "bot/kbsync.yaml", "--out", "plan.json", cwd=tmp_path
+    )
+    assert saved.returncode == 0, saved.stderr
+
+    applied = run_kbsync("apply", "plan.json", "--sandbox", "--check", cwd=tmp_path)
+
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert applied.stdout.rstrip().endswith("1 of 1 check passed; all passed.")
