@@ -153,6 +153,10 @@ def _short_fingerprint(fingerprint: str) -> str:
 
 
 def _escape(text: str) -> str:
+    if text.isascii():  # the common case, without a Python call per character
+        if text[:1] in (" ", "."):
+            return _escape_char(text[0], at_start=True) + text[1:].translate(_ASCII_ESCAPES)
+        return text.translate(_ASCII_ESCAPES)
     return "".join(_escape_char(c, at_start=i == 0) for i, c in enumerate(text))
 
 
@@ -164,6 +168,12 @@ def _escape_char(char: str, *, at_start: bool) -> str:
 
 def _needs_escape(char: str) -> bool:
     return char in _ALWAYS_ESCAPED or unicodedata.category(char) in _ESCAPED_CATEGORIES
+
+
+# what _escape_char does to each ASCII character that needs it (str.translate table)
+_ASCII_ESCAPES = {
+    code: _escape_char(chr(code), at_start=False) for code in range(128) if _needs_escape(chr(code))
+}
 
 
 def _unescape(body: str) -> str | None:
