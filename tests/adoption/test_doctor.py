@@ -79,6 +79,16 @@ VARIANTS = [
         "type for asset_type",
     ),
     ("crawls", ok({"items": [RUN], "next_page_token": None}), "items under data.items"),
+    (
+        "links",
+        ok(
+            {
+                "items": [{"linkage_id": 1, "asset_type": "file", "name": "a"}],
+                "next_page_token": "t",
+            }
+        ),
+        "name for asset_name",
+    ),
     ("limits", {"max_files": 9, "used_files": 1}, "bare object"),
 ]
 
