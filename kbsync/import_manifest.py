@@ -80,30 +80,39 @@ def agent_keys(names: Sequence[str]) -> list[str]:
 
 
 def _agent(key: str, snap: AgentSnapshot) -> tuple[ImportedAgent, list[str], str | None]:
+    """What the manifest says of one agent, its YAML lines, and its prompt (if any)."""
+    prompt = snap.settings.prompt if snap.settings.prompt.strip() else None
+    imported = ImportedAgent(
+        key=key,
+        name=snap.agent.name,
+        prompt_file=f"{PROMPT_FOLDER}/{key}.md" if prompt is not None else None,
+        sites=tuple(_sites(snap)),
+        listed=tuple(lk for lk in snap.linkages if lk.asset_type != URL),
+        left_out=(),
+    )
+    fields, left_out = _fields(imported, snap)
+    imported = imported._replace(left_out=left_out)
+    body = _dump({key: _escaped(fields)})
+    body += _indent(_comments(imported.listed, left_out, snap.persona is None), 2)
+    return imported, body, prompt
+
+
+def _fields(agent: ImportedAgent, snap: AgentSnapshot) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The agent's manifest entry, in the manifest's usual order; and what was left out."""
     profile = profile_values(snap.agent.profile)
     settings = settings_values(snap.settings.values)
     persona = persona_values(snap.persona or {})
-    prompt = snap.settings.prompt if snap.settings.prompt.strip() else None
-    prompt_file = f"{PROMPT_FOLDER}/{key}.md" if prompt is not None else None
-    sites = tuple(_sites(snap))
-    listed = tuple(lk for lk in snap.linkages if lk.asset_type != URL)
     fields: dict[str, Any] = {"name": snap.agent.name, "id": snap.agent.chatbot_id}
     fields.update(profile.kept)
-    if prompt_file is not None:
-        fields["prompt"] = {"file": prompt_file}
-    if settings.kept:
-        fields["settings"] = settings.kept
-    if persona.kept:
-        fields["persona"] = persona.kept
-    if listed:
-        fields["prune"] = "none"
-    if sites:
-        fields["knowledge"] = {"websites": [_site_entry(s) for s in sites]}
-    left_out = tuple(profile.left_out + settings.left_out + persona.left_out)
-    body = _dump({key: _escaped(fields)})
-    body += _indent(_comments(listed, left_out, snap.persona is None), 2)
-    imported = ImportedAgent(key, snap.agent.name, prompt_file, sites, listed, left_out)
-    return imported, body, prompt
+    optional: dict[str, Any] = {
+        "prompt": {"file": agent.prompt_file} if agent.prompt_file else None,
+        "settings": settings.kept,
+        "persona": persona.kept,
+        "prune": "none" if agent.listed else None,
+        "knowledge": {"websites": [_site_entry(s) for s in agent.sites]} if agent.sites else None,
+    }
+    fields.update({k: v for k, v in optional.items() if v})
+    return fields, tuple(profile.left_out + settings.left_out + persona.left_out)
 
 
 def _sites(snap: AgentSnapshot) -> list[ImportedSite]:

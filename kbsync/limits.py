@@ -79,33 +79,46 @@ def _crawl_pages(action: Action, inventory: Inventory) -> tuple[int, int]:
 
 def over_limits(needs: Needs, limits: Mapping[str, int]) -> list[str]:
     """One sentence per limit the needs exceed; limits not reported are not judged. Pure."""
-    problems = []
-    files = _left(limits, "files")
-    if files is not None and needs.files > files:
-        problems.append(
-            f"files: the plan adds {needs.files} but {files} are left "
-            f"({_usage(limits, 'files')}): {needs.files - files} over"
-        )
-    links = _left(limits, "links")
-    if links is not None and needs.links > links:
-        estimate = (
-            f"; {needs.estimated_sites} site(s) without max_pages counted as "
-            f"{ESTIMATED_PAGES} pages, an estimate"
-            if needs.estimated_sites
-            else ""
-        )
-        problems.append(
-            f"links: crawls may link up to {needs.links} pages but {links} are left "
-            f"({_usage(limits, 'links')}): {needs.links - links} over{estimate}"
-        )
-    storage = _left(limits, "storage_mb")
+    problems = [
+        _over("files", needs.files, limits, "files: the plan adds {need} but {left} are left"),
+        _over(
+            "links",
+            needs.links,
+            limits,
+            "links: crawls may link up to {need} pages but {left} are left",
+            _estimate_note(needs),
+        ),
+        _over_storage(needs, limits),
+    ]
+    return [p for p in problems if p]
+
+
+def _over(thing: str, need: int, limits: Mapping[str, int], words: str, tail: str = "") -> str:
+    left = _left(limits, thing)
+    if left is None or need <= left:
+        return ""
+    said = words.format(need=need, left=left)
+    return f"{said} ({_usage(limits, thing)}): {need - left} over{tail}"
+
+
+def _estimate_note(needs: Needs) -> str:
+    if not needs.estimated_sites:
+        return ""
+    return (
+        f"; {needs.estimated_sites} site(s) without max_pages counted as "
+        f"{ESTIMATED_PAGES} pages, an estimate"
+    )
+
+
+def _over_storage(needs: Needs, limits: Mapping[str, int]) -> str:
+    left = _left(limits, "storage_mb")
     need_mb = needs.storage_bytes / _MB
-    if storage is not None and need_mb > storage:
-        problems.append(
-            f"storage: the plan uploads {need_mb:.2f} MB but {storage} MB are left "
-            f"({_usage(limits, 'storage_mb')} MB): {need_mb - storage:.2f} MB over"
-        )
-    return problems
+    if left is None or need_mb <= left:
+        return ""
+    return (
+        f"storage: the plan uploads {need_mb:.2f} MB but {left} MB are left "
+        f"({_usage(limits, 'storage_mb')} MB): {need_mb - left:.2f} MB over"
+    )
 
 
 def _left(limits: Mapping[str, int], thing: str) -> int | None:
