@@ -104,9 +104,9 @@ class _Walker:
         self.spec = spec
         self.include = _spec(spec.include)
         self.exclude = _spec(spec.exclude)
-        self.ignore = _spec(_read_ignore_file(folder / IGNORE_FILE))
         self.files: list[FileStat] = []
         self.problems: list[str] = []
+        self.ignore = _spec(self._ignore_lines(folder / IGNORE_FILE))
         self.drop = tuple(s for s in (self.exclude, self.ignore) if s is not None)
         top = folder.stat()
         self.seen_dirs: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
@@ -164,6 +164,17 @@ class _Walker:
         path = child_path(folder, name)
         stat = FileStat(self.prefix + sub, path, st.st_size, st.st_mtime_ns, st.st_ino)
         self.files.append(stat)
+
+    def _ignore_lines(self, path: Path) -> list[str]:
+        """The folder's .kbsyncignore; a link to a file outside the manifest's folder is
+        a problem, not read."""
+        if path.is_symlink():
+            try:
+                check_within(self.root, path, self.prefix + IGNORE_FILE)
+            except PathProblem as e:
+                self.problems.append(str(e))
+                return []
+        return _read_ignore_file(path)
 
     def _dropped(self, sub: str) -> bool:
         return any(spec.match_file(sub) for spec in self.drop)

@@ -6,7 +6,6 @@ import os
 import posixpath
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-
 STATE_FOLDER = ".kbsync"  # kbsync's own files beside the manifest: caches, lock, sandbox
 
 

@@ -29,7 +29,7 @@ def load_desired_state(
     if manifest is None:
         raise ManifestError(sort_problems(problems))
     expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache))
-    agents = expansion.run()
+    agents = expansion.run(hash_files=not problems)
     problems += expansion.problems
     if problems:
         raise ManifestError(sort_problems(problems))
@@ -86,11 +86,16 @@ class _Expansion:
         self.problems: list[Problem] = []
         self.fingerprints: dict[str, str] = {}
 
-    def run(self) -> tuple[DesiredAgent, ...]:
+    def run(self, *, hash_files: bool) -> tuple[DesiredAgent, ...]:
+        """Every agent expanded; files are hashed only while nothing is wrong yet (an
+        invalid manifest should not cost a read of every document to say so)."""
         walked = [self._walk_files(spec) for spec in self.manifest.agents]
-        unique = {f.rel: f for w in walked for f in w.files}
-        hashes, failures = self.cache.hash_files(unique.values())
-        self.cache.save()
+        hashes: dict[str, str] = {}
+        failures: dict[str, str] = {}
+        if hash_files and not self.problems:
+            unique = {f.rel: f for w in walked for f in w.files}
+            hashes, failures = self.cache.hash_files(unique.values())
+            self.cache.save()
         self.fingerprints.update(hashes)
         agents = tuple(self._agent(w, hashes, failures) for w in walked)
         return agents

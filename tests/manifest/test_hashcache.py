@@ -7,6 +7,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from kbsync.errors import ManifestError
 from kbsync.hashcache import HashCache, sha256_file, stat_file
 from kbsync.sources import load_desired_state
 from tests.manifest.conftest import OLD, write
@@ -142,3 +145,13 @@ def test_unreadable_file_is_a_failure_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "a.md").unlink()
     hashes, failures = HashCache(tmp_path).hash_files([gone])
     assert hashes == {} and "cannot read a.md" in failures["a.md"]
+
+
+def test_invalid_manifest_reads_no_document(tmp_path: Path) -> None:
+    """Problems are reported without hashing every file first (nothing cached, nothing read)."""
+    tree(tmp_path, 5)
+    manifest = (tmp_path / "kbsync.yaml").read_text().replace("name: A", "name: A\n    promt: x")
+    (tmp_path / "kbsync.yaml").write_text(manifest)
+    with pytest.raises(ManifestError, match="unknown key 'promt'"):
+        load_desired_state(tmp_path / "kbsync.yaml", {})
+    assert not (tmp_path / ".kbsync").exists()
