@@ -24,7 +24,7 @@ from kbsync.import_values import (
 )
 from kbsync.importer import AgentSnapshot
 from kbsync.markers import parse
-from kbsync.model import URL, RemoteLinkage
+from kbsync.model import PENDING, URL, RemoteLinkage
 
 PROMPT_FOLDER = "prompts"
 
@@ -93,7 +93,7 @@ def _agent(key: str, snap: AgentSnapshot) -> tuple[ImportedAgent, list[str], str
     fields, left_out = _fields(imported, snap)
     imported = imported._replace(left_out=left_out)
     body = _dump({key: _escaped(fields)})
-    body += _indent(_comments(imported.listed, left_out, snap.persona is None), 2)
+    body += _indent(_comments(imported.listed, left_out, snap), 2)
     return imported, body, prompt
 
 
@@ -129,9 +129,11 @@ def _site_entry(site: ImportedSite) -> dict[str, Any]:
 
 
 def _comments(
-    listed: Sequence[RemoteLinkage], left_out: Sequence[str], no_persona: bool
+    listed: Sequence[RemoteLinkage], left_out: Sequence[str], snap: AgentSnapshot
 ) -> list[str]:
     lines: list[str] = []
+    if any(run.state == PENDING for run in snap.crawls):
+        lines.append("# A crawl was running during the import: websites show the pages so far.")
     if listed:
         lines += [
             "# Linked in Robofy, not declared here: the API cannot return the content of",
@@ -140,7 +142,7 @@ def _comments(
             "# content, apply, then delink the dashboard's copy in Robofy.",
             *(f"#   {_listed(lk)}" for lk in listed),
         ]
-    if no_persona:
+    if snap.persona is None:
         lines.append("# The persona could not be read (the endpoint answered 404); not declared.")
     lines += [f"# Not imported: {why}" for why in left_out]
     return lines

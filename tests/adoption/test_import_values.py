@@ -6,7 +6,7 @@ import yaml
 
 from kbsync.import_manifest import agent_keys, build_manifest
 from kbsync.importer import AgentSnapshot
-from kbsync.model import TEXT, RemoteAgent, RemoteLinkage, RemoteSettings
+from kbsync.model import PENDING, TEXT, CrawlRun, RemoteAgent, RemoteLinkage, RemoteSettings
 
 
 def snapshot(**changes) -> AgentSnapshot:
@@ -46,9 +46,11 @@ def test_secret_looking_persona_values_are_left_out_and_dollars_escaped():
     assert "avatar_url" not in agent  # blank profile values are not declared
 
 
-def test_missing_persona_endpoint_is_said_in_a_comment():
-    built = build_manifest(1, [snapshot(persona=None)])
+def test_missing_persona_endpoint_and_running_crawl_are_said_in_comments():
+    running = CrawlRun("r1", PENDING, ("https://a.example/",))
+    built = build_manifest(1, [snapshot(persona=None, crawls=(running,))])
     assert "# The persona could not be read" in built.text
+    assert "# A crawl was running during the import" in built.text
     assert "persona:" not in built.text
 
 
