@@ -9,8 +9,8 @@ by SIGKILL, so a crash never leaves a stale lock behind.
 It protects one machine only. Two machines applying the same manifest at once can
 upload an item twice; the next apply delinks the extra copy (the planner's duplicate
 rule), and CI should serialize deploys with a concurrency group (see
-docs/readme/reliability.md). Where ``flock`` does not exist (Windows) or the folder is
-read-only, apply runs unlocked.
+docs/readme/reliability.md). Where ``flock`` does not exist (Windows), the folder is
+read-only or ``.kbsync`` is a symlink (never written through), apply runs unlocked.
 """
 
 from __future__ import annotations
@@ -21,13 +21,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TextIO
 
+from kbsync.paths import state_folder
+
 LOCK_FILE = "apply.lock"
 
 
 @contextmanager
 def apply_lock(manifest_path: Path, notice: TextIO) -> Iterator[None]:
     """Hold the manifest folder's apply lock; say so on ``notice`` when we have to wait."""
-    handle = _open_lock_file(manifest_path.resolve().parent / ".kbsync" / LOCK_FILE)
+    folder = state_folder(manifest_path.resolve().parent)
+    handle = None if folder is None else _open_lock_file(folder / LOCK_FILE)
     if handle is None:
         yield
         return

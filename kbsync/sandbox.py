@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 
 from kbsync.emulator import EmulatorConfig, create_app
+from kbsync.errors import ConfigError
+from kbsync.paths import state_folder
 from kbsync.robofy.client import RobofyClient
 
 # Not a secret: it only opens the local sandbox store.
@@ -33,6 +35,11 @@ def sandbox_banner(manifest_path: Path) -> str:
 
 def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: int) -> RobofyClient:
     store = sandbox_store(manifest_path)
+    if state_folder(store.parent.parent) is None:
+        raise ConfigError(
+            f"{store.parent} is a symlink or a file; the sandbox keeps its store in that "
+            "folder and never writes through a link: remove it"
+        )
     store.parent.mkdir(parents=True, exist_ok=True)
     config = EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)})
     transport = httpx.WSGITransport(app=create_app(config))
