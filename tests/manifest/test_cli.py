@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.manifest.conftest import CORPUS, KBSYNC, REPO, cli_env, write
 
@@ -92,3 +94,17 @@ def test_schema_command_prints_the_stored_schema(tmp_path: Path) -> None:
     stored = (REPO / "kbsync/schemas/manifest.schema.json").read_text(encoding="utf-8")
     assert result.stdout == stored
     assert json.loads(result.stdout)["title"] == "kbsync manifest"
+
+
+def test_pre_commit_hook_definition() -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert (hook["id"], hook["entry"], hook["language"]) == (
+        "kbsync-validate",
+        "kbsync validate",
+        "python",
+    )
+    assert hook["pass_filenames"] is False  # one run over the whole manifest
+    files = re.compile(hook["files"])
+    for changed in ("kbsync.yaml", "ops/robofy.yml", "docs/guide/a.md", "docs/.kbsyncignore"):
+        assert files.search(changed), changed
+    assert not files.search("src/app.py")
