@@ -114,7 +114,7 @@ class _Walk:
             key = self.key(key_node)
             if key is None:
                 continue
-            if key in values:
+            if key in locs:  # also when the first value was refused
                 first = locs[key]
                 self.problem(key_node, f"duplicate key '{key}' (first at line {first.line})")
                 continue

@@ -23,6 +23,7 @@ FILE_CASES = [
     ("dup-top-key", 5, "duplicate key 'agents' (first at line 3)"),
     ("dup-nested-key", 9, "duplicate key 'temperature' (first at line 7)"),
     ("dup-agent-key", 8, "duplicate key 'support' (first at line 4)"),
+    ("dup-key-after-refused-value", 6, "duplicate key 'description' (first at line 5)"),
     ("dup-key-in-list-item", 10, "duplicate key 'name' (first at line 8)"),
     ("unknown-top-key", 2, "unknown key 'projct' (did you mean 'project'?)"),
     ("unknown-agent-key", 6, "agents.support: unknown key 'promt' (did you mean 'prompt'?)"),
