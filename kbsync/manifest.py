@@ -23,6 +23,7 @@ from kbsync.yamlload import YNode, read_yaml
 
 DEFAULT_MANIFEST = "kbsync.yaml"
 SUPPORTED_VERSIONS = (1,)
+MAX_PROBLEMS = 200
 
 
 class Manifest(NamedTuple):
@@ -125,6 +126,11 @@ def _under_cwd(path: Path) -> bool:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Stable report order: by file, then line, then column; exact repeats dropped."""
-    unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (p.file, p.line, p.col))
+    """Stable report order: by file, then line, then column; exact repeats dropped; at
+    most MAX_PROBLEMS (a garbled 5 MB file must not print a million lines)."""
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.col))
+    if len(ordered) <= MAX_PROBLEMS:
+        return ordered
+    hidden = len(ordered) - MAX_PROBLEMS
+    more = Problem(ordered[0].file, 0, 0, f"... and {hidden} more problems not shown")
+    return [*ordered[:MAX_PROBLEMS], more]

@@ -228,6 +228,9 @@ def _compose(text: str, display: str) -> tuple[yaml.Node, yaml.SafeLoader]:
         raise _Fatal(Problem(display, line, col, message)) from None
     except yaml.MarkedYAMLError as e:
         raise _Fatal(_syntax_problem(display, e, text)) from None
+    except RecursionError:  # PyYAML composes recursively: [[[[...]]]] thousands deep
+        message = f"YAML nested too deeply (kbsync reads at most {MAX_DEPTH} levels)"
+        raise _Fatal(Problem(display, 0, 0, message)) from None
     except yaml.YAMLError as e:
         raise _Fatal(Problem(display, 0, 0, f"YAML error: {e}")) from None
     if node is None:

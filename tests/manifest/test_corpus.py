@@ -67,6 +67,7 @@ FILE_CASES = [
     ("scalar-document", 1, "the manifest must be a mapping"),
     ("empty", 0, "the manifest is empty"),
     ("comments-only", 0, "the manifest is empty"),
+    ("deep-nesting", 0, "YAML nested too deeply"),
     ("recursive-alias", 3, "nesting deeper than 64 levels"),
     ("alias-bomb", 3, "too many alias expansions"),
     ("absolute-path", 8, "absolute path not allowed: /etc"),
@@ -292,3 +293,13 @@ def test_alias_bomb_is_refused_fast(in_tmp: Path) -> None:
         code, output = run_validate(name)
         assert code == 1
         assert output.count("\n") == 1 and "too many alias expansions" in output
+
+
+def test_problem_flood_is_capped(in_tmp: Path) -> None:
+    keys = "".join(f"unknown{i}: 1\n" for i in range(1000))
+    write(in_tmp, {"kbsync.yaml": "version: 1\nproject: 1\nagents: {a: {name: A}}\n" + keys})
+    code, output = run_validate("kbsync.yaml")
+    lines = output.splitlines()
+    assert code == 1 and len(lines) == 201
+    assert lines[0].startswith("kbsync.yaml:4:1: unknown key 'unknown0'")
+    assert lines[-1] == "kbsync.yaml: ... and 800 more problems not shown"
