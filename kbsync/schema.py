@@ -9,6 +9,7 @@ cannot drift because they read the same definition.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from typing import Any, NamedTuple
 
@@ -170,6 +171,8 @@ def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]
 def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list[Problem]:
     value = node.value
     assert isinstance(value, (int, float))
+    if not math.isfinite(value):
+        return [_at(file, node, _in(where) + f"must be a finite number, got {value}")]
     if schema.minimum is not None and value < schema.minimum:
         return [_at(file, node, _in(where) + f"must be at least {schema.minimum}, got {value}")]
     if isinstance(schema, Num) and schema.maximum is not None and value > schema.maximum:

@@ -34,6 +34,7 @@ FILE_CASES = [
     ("project-quoted", 2, "project: expected an integer, got string '12'"),
     ("temperature-string", 7, "settings.temperature: expected a number, got string 'warm'"),
     ("temperature-too-high", 7, "settings.temperature: must be at most 2, got 7"),
+    ("temperature-nan", 7, "settings.temperature: must be a finite number, got nan"),
     ("bool-wrong", 7, "enable_chatbot_memory: expected true or false, got string 'maybe'"),
     ("norway-tone", 7, "got boolean no (YAML reads it as false; quote it for text: 'no')"),
     ("defaults-per-agent-key", 5, "defaults: knowledge is set per agent, not in defaults"),
