@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         with Emulator() as emulator:
             env = env_for_kbsync(emulator.base_url)
             command = kbsync_command("apply", "--yes", "--parallelism", str(args.parallelism))
+            emulator_cpu = emulator.cpu_seconds()
             done = run_timed(command, env=env, cwd=root)
+            emulator_cpu = emulator.cpu_seconds() - emulator_cpu
             state = emulator.state()
             requests = emulator.requests()
             emulator_rss = emulator.peak_rss_mb()
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kbsync apply       {done.seconds:7.2f} s  (exit {done.code})")
     print(f"throughput         {total_mb / done.seconds:7.1f} MB/s")
     print(f"peak RSS of kbsync {done.rss_mb:7.0f} MB")
+    print(f"CPU seconds        kbsync {done.cpu:.2f}, emulator {emulator_cpu:.2f}")
     print(f"emulator peak RSS  {emulator_rss:7.0f} MB (not kbsync's; for the record)")
     print("requests           " + ", ".join(f"{k}: {v}" for k, v in requests.items()))
     verdict("all files uploaded", len(stored) == args.files, f"{len(stored)} of {args.files}")

@@ -76,12 +76,20 @@ def generate(root: Path, count: int, total_mb: float, seed: int = 8) -> tuple[in
         folder.mkdir(parents=True, exist_ok=True)
         ext = ".pdf" if size > 1024 * 1024 else ".md"
         head = f"# Page {i}\n\n".encode()
-        start = rng.randrange(len(block) // 2)
-        body = (block[start:] + block) * (1 + size // len(block))
-        (folder / f"page-{i:05d}{ext}").write_bytes((head + body)[:size])
+        (folder / f"page-{i:05d}{ext}").write_bytes(content(head, block, size, rng))
         written += size
     (root / "kbsync.yaml").write_text(MANIFEST)
     return len(sizes), written
+
+
+def content(head: bytes, block: bytes, size: int, rng: random.Random) -> bytes:
+    """``size`` bytes: the head, then the block from a random offset, wrapping around."""
+    parts, left, start = [head[:size]], size - len(head), rng.randrange(len(block))
+    while left > 0:
+        part = block[start : start + left]
+        parts.append(part)
+        left, start = left - len(part), 0
+    return b"".join(parts)
 
 
 def minimum_requests(files: int, agents: int = 1) -> int:
@@ -147,6 +155,11 @@ def report(figures: Figures, files: int) -> None:
         f"kbsync plan warm   {warm:7.2f} s  ({', '.join(f'{t.seconds:.2f}' for t in figures.warm)})"
     )
     print(f"peak RSS of plan   {rss:7.0f} MB")
+    cpu = (
+        statistics.median(t.cpu for t in figures.cold),
+        statistics.median(t.cpu for t in figures.warm),
+    )
+    print(f"CPU seconds        cold {cpu[0]:.2f}, warm {cpu[1]:.2f} (user + system)")
     totals = sorted({r["total"] for r in figures.requests})
     print("requests per plan  " + ", ".join(f"{k}: {v}" for k, v in figures.requests[0].items()))
     minimum = minimum_requests(files)

@@ -146,14 +146,17 @@ def proc_peak_rss_mb(pid: int) -> float:
 
 
 class Timed:
-    """A finished subprocess: its exit code, output, wall seconds and peak RSS."""
+    """A finished subprocess: exit code, output, wall seconds, peak RSS and CPU seconds."""
 
-    def __init__(self, code: int, stdout: str, stderr: str, seconds: float, rss_mb: float):
+    def __init__(
+        self, code: int, stdout: str, stderr: str, seconds: float, rss_mb: float, cpu: float
+    ):
         self.code = code
         self.stdout = stdout
         self.stderr = stderr
         self.seconds = seconds
         self.rss_mb = rss_mb
+        self.cpu = cpu
 
 
 def run_timed(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Timed:
@@ -163,13 +166,17 @@ def run_timed(command: Sequence[str], *, env: dict[str, str], cwd: Path) -> Time
     high-water mark, so ru_maxrss would show the benchmark's memory, not the command's.
     """
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
-        wrapped = [*_TIME, "-f", "%M", "-o", rss.name, *command] if _TIME else list(command)
+        wrapped = [*_TIME, "-f", "%M %U %S", "-o", rss.name, *command] if _TIME else list(command)
         started = time.perf_counter()
         done = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - started
-        kb = rss.read().strip().splitlines()
-    peak = int(kb[-1]) / 1024 if kb and kb[-1].isdigit() else float("nan")
-    return Timed(done.returncode, done.stdout, done.stderr, seconds, peak)
+        lines = rss.read().strip().splitlines()
+    try:  # the last line; GNU time writes a note above it when the command failed
+        kb, user, system = lines[-1].split()
+        peak, cpu = int(kb) / 1024, float(user) + float(system)
+    except (IndexError, ValueError):
+        peak = cpu = float("nan")
+    return Timed(done.returncode, done.stdout, done.stderr, seconds, peak, cpu)
 
 
 _TIME = ["/usr/bin/time"] if Path("/usr/bin/time").exists() else []
