@@ -14,8 +14,6 @@ from kbsync.sandbox import sandbox_banner
 from kbsync.sources import load_desired_state
 from kbsync.urls import normalize_url
 
-FORMATS = ("text", "json", "markdown")
-
 
 class RemoteArgs(NamedTuple):
     """Options every remote command takes."""
