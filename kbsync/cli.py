@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +15,23 @@ from kbsync import __version__
 from kbsync.error_handler import run_command
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+DAY = 86400.0
+
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds from 0 to ``max``: ``nan`` would make a wait endless."""
+
+    name = "seconds"
+
+    def __init__(self, maximum: float) -> None:
+        super().__init__(min=0.0, max=maximum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return seconds
 
 
 def remote_options(func: F) -> F:
@@ -91,7 +109,13 @@ def plan(**kwargs: Any) -> None:
 @click.option("--max-delete", help="Most delinks allowed per agent: N or P% (default: half).")
 @click.option("--recrawl", multiple=True, help="Crawl this site URL again ('all' for every site).")
 @click.option("--no-wait", is_flag=True, help="Do not wait for crawls and processing.")
-@click.option("--wait-timeout", type=float, default=1800.0, show_default=True, help="Seconds.")
+@click.option(
+    "--wait-timeout",
+    type=Seconds(7 * DAY),
+    default=1800.0,
+    show_default=True,
+    help="Most seconds to wait for crawls and processing.",
+)
 @click.option("--check", "run_check", is_flag=True, help="Then ask the golden questions.")
 def apply(**kwargs: Any) -> None:
     """Make the Robofy project match the manifest (or apply a saved PLAN_FILE)."""
@@ -140,7 +164,7 @@ def _then_check(code: int, args: Any, run_check: bool, plan_file: Path | None) -
 @remote_options
 @click.option(
     "--debounce",
-    type=click.FloatRange(0.0),
+    type=Seconds(DAY),
     default=0.5,
     show_default=True,
     help="Seconds of quiet after a change before applying.",

@@ -1,0 +1,24 @@
+"""Options refused before anything is read or sent: exit 1 with the option named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import run_kbsync
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "inf"])
+def test_wait_timeout_must_be_a_finite_number_of_seconds(project: Path, value: str) -> None:
+    result = run_kbsync("apply", "--sandbox", f"--wait-timeout={value}", cwd=project)
+    assert result.code == 1, result.both
+    assert "--wait-timeout" in result.err
+    assert not (project / ".kbsync").exists()  # refused before the sandbox was opened
+
+
+@pytest.mark.parametrize("value", ["nan", "-0.5"])
+def test_watch_debounce_must_be_a_finite_number_of_seconds(project: Path, value: str) -> None:
+    result = run_kbsync("watch", "--sandbox", f"--debounce={value}", cwd=project)
+    assert result.code == 1, result.both
+    assert "--debounce" in result.err
