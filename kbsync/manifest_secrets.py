@@ -16,7 +16,14 @@ _KNOWN_FORMATS = re.compile(
     r"\b(sk-[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9\-]{10,}"
     r"|AKIA[0-9A-Z]{16}|Bearer\s+[A-Za-z0-9_\-\.~+/=]{16,})"
 )
+# in free text (a prompt or text file) only the vendor formats, and only with a digit:
+# "Bearer YOUR_TOKEN_HERE" in a how-to page is an example, not a credential
+_KNOWN_IN_TEXT = re.compile(
+    r"\b(sk-[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9\-]{10,}"
+    r"|AKIA[0-9A-Z]{16})"
+)
 _ADVICE = "put it in an environment variable and write ${VAR} instead"
+_REFUSE = "refusing to upload a secret"
 
 
 def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list[Problem]:
@@ -39,6 +46,18 @@ def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list
             continue
         problems.append(Problem(file, node.line, node.col, message))
     return problems
+
+
+def secret_in_text(content: str, env: Mapping[str, str]) -> str | None:
+    """Why a prompt or text read from a file must not be uploaded, or None; the
+    reason never quotes the value."""
+    robofy_key = env.get("ROBOFY_API_KEY", "")
+    if len(robofy_key) >= 8 and robofy_key in content:
+        return f"contains the value of ROBOFY_API_KEY; {_REFUSE}"
+    for match in _KNOWN_IN_TEXT.finditer(content):
+        if any(c.isdigit() for c in match.group()):
+            return f"contains what looks like an API key or token; {_REFUSE}"
+    return None
 
 
 def _looks_like_token(value: str) -> bool:

@@ -13,6 +13,7 @@ from kbsync.filewalk import walk_entry
 from kbsync.hashcache import FileStat, HashCache
 from kbsync.manifest import Manifest, parse_manifest, sort_problems
 from kbsync.manifest_knowledge import text_problems
+from kbsync.manifest_secrets import secret_in_text
 from kbsync.manifest_types import AgentSpec
 from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState
 from kbsync.paths import PathProblem, inside
@@ -28,7 +29,7 @@ def load_desired_state(
     manifest, problems = parse_manifest(path, env)
     if manifest is None:
         raise ManifestError(sort_problems(problems))
-    expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache))
+    expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache), env)
     agents = expansion.run(hash_files=not problems)
     problems += expansion.problems
     if problems:
@@ -79,8 +80,9 @@ class _Walked(NamedTuple):
 
 
 class _Expansion:
-    def __init__(self, manifest: Manifest, cache: HashCache) -> None:
+    def __init__(self, manifest: Manifest, cache: HashCache, env: Mapping[str, str]) -> None:
         self.manifest = manifest
+        self.env = env
         self.root = manifest.root
         self.cache = cache
         self.problems: list[Problem] = []
@@ -177,11 +179,16 @@ class _Expansion:
             return None
         self.fingerprints[rel] = hashlib.sha256(data).hexdigest()
         try:
-            return data.decode("utf-8-sig")
+            content = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             message = f"{what}: {written} is not UTF-8 text (byte {e.start})"
             self.problem(spec, loc, message)
             return None
+        secret = secret_in_text(content, self.env)
+        if secret is not None:  # it would be printed in plans and uploaded
+            self.problem(spec, loc, f"{what}: {written} {secret}")
+            return None
+        return content
 
 
 def _read_small(path: Path, written: str) -> bytes:

@@ -46,3 +46,50 @@ def test_allowed(in_tmp: Path, persona: str) -> None:
         0,
         "a: 0 texts, 0 files, 0 websites (0 B)\nOK: kbsync.yaml (1 agent)\n",
     )
+
+
+FILES_HEAD = HEAD + "    prompt: {file: prompts/p.md}\n    knowledge:\n      texts:\n"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "text", "expected"),
+    [
+        (
+            f"Use key {KEY} please\n",
+            "plain\n",
+            "kbsync.yaml:6:20: agents.a: prompt: prompts/p.md contains the value of "
+            "ROBOFY_API_KEY; refusing to upload a secret",
+        ),
+        (
+            "plain\n",
+            f"\ufeffkey={KEY}",
+            "kbsync.yaml:9:27: agents.a: texts: texts/t.txt contains the value of "
+            "ROBOFY_API_KEY; refusing to upload a secret",
+        ),
+        (
+            "plain\n",
+            "token ghp_abcdefghijklmnopqrstuvwxyz0123456789\n",
+            "kbsync.yaml:9:27: agents.a: texts: texts/t.txt contains what looks like an "
+            "API key or token; refusing to upload a secret",
+        ),
+    ],
+)
+def test_secret_in_prompt_or_text_file_refused(
+    in_tmp: Path, prompt: str, text: str, expected: str
+) -> None:
+    manifest = FILES_HEAD + "        - {name: t, file: texts/t.txt}\n"
+    write(in_tmp, {"kbsync.yaml": manifest, "prompts/p.md": prompt, "texts/t.txt": text})
+    code, output = run_validate("kbsync.yaml", {"ROBOFY_API_KEY": KEY})
+    assert code == 1
+    assert expected in output
+    assert KEY not in output and "ghp_abc" not in output
+
+
+def test_example_tokens_in_text_files_allowed(in_tmp: Path) -> None:
+    """How-to text with placeholder credentials is knowledge, not a secret; a short key
+    (under 8 characters) would match ordinary words and is not looked for."""
+    text = "Send 'Authorization: Bearer YOUR_ACCESS_TOKEN_HERE' and sk-XXXXXXXXXXXXXXXXXXXXXXXX.\n"
+    manifest = FILES_HEAD + "        - {name: t, file: texts/t.txt}\n"
+    write(in_tmp, {"kbsync.yaml": manifest, "prompts/p.md": "Send it.\n", "texts/t.txt": text})
+    code, output = run_validate("kbsync.yaml", {"ROBOFY_API_KEY": "Send"})
+    assert (code, output.splitlines()[-1]) == (0, "OK: kbsync.yaml (1 agent)")
