@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.guards import parse_max_delete
 from kbsync.inventory import read_inventory
 from kbsync.model import CRAWL, DesiredState, Inventory, Plan, PlanOptions
 from kbsync.planner import plan as make_plan
@@ -50,6 +51,8 @@ def plan_options(
     allow_delink: bool = True,
     now: float | None = None,
 ) -> PlanOptions:
+    """ConfigError for a malformed ``--max-delete``: before connecting, not after reading."""
+    parse_max_delete(max_delete)
     return PlanOptions(
         now=time.time() if now is None else now,
         max_delete=max_delete,

@@ -52,13 +52,13 @@ def apply(
     """``confirm`` is None when nobody can answer (no terminal): then we do not ask."""
     if apply_args.plan_file is not None:
         return _apply_saved(args, apply_args, env, stdout=stdout, stderr=stderr)
-    desired = load_desired(args, env)
-    print_banner(args, desired.manifest_path, stdout, stderr)
     options = plan_options(
         max_delete=apply_args.max_delete,
         recrawl=recrawl_targets(apply_args.recrawl),
         agents=args.agents,
     )
+    desired = load_desired(args, env)
+    print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
         with apply_lock(desired.manifest_path, stderr):  # read after a concurrent apply ends

@@ -34,11 +34,11 @@ def plan(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    desired = load_desired(args, env)
-    print_banner(args, desired.manifest_path, stdout, stderr)
     options = plan_options(
         max_delete=max_delete, recrawl=recrawl_targets(recrawl), agents=args.agents
     )
+    desired = load_desired(args, env)
+    print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
         planned = read_and_plan(api, desired, options, parallelism=args.parallelism)

@@ -22,3 +22,12 @@ def test_watch_debounce_must_be_a_finite_number_of_seconds(project: Path, value:
     result = run_kbsync("watch", "--sandbox", f"--debounce={value}", cwd=project)
     assert result.code == 1, result.both
     assert "--debounce" in result.err
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_malformed_max_delete_is_refused_before_connecting(project: Path, command: str) -> None:
+    result = run_kbsync(command, "--sandbox", "--max-delete", "lots", cwd=project)
+    assert result.code == 1, result.both
+    assert "--max-delete" in result.err
+    assert "sandbox" not in result.out  # no banner: nothing was opened
+    assert not (project / ".kbsync").exists()
