@@ -43,36 +43,6 @@ def load_desired_state(
     )
 
 
-def manifest_watch_paths(source: DesiredState | Manifest) -> tuple[Path, ...]:
-    """Folders a watcher must observe (recursively): the manifest's folder first, then
-    every folder a file entry, a prompt file or a text file lives in. Every path lies
-    inside the manifest's folder, so watching that one folder recursively is enough;
-    the others are listed for watchers that want finer scopes. Ignore ``.kbsync/``
-    (kbsync writes its hash cache there)."""
-    if isinstance(source, Manifest):
-        root = source.root
-        folders = [_entry_folder(root, written) for written in _written_paths(source)]
-    else:
-        root = source.manifest_path.parent.resolve()
-        folders = [(root / rel).parent for rel in source.file_fingerprints]
-    return tuple(dict.fromkeys([root, *sorted(folders)]))
-
-
-def _written_paths(manifest: Manifest) -> list[str]:
-    paths: list[str] = []
-    for agent in manifest.agents:
-        paths += [f.path for f in agent.files]
-        paths += [t.file for t in agent.texts if t.file is not None]
-        if agent.prompt is not None and agent.prompt.file is not None:
-            paths.append(agent.prompt.file)
-    return paths
-
-
-def _entry_folder(root: Path, written: str) -> Path:
-    path = root / written.replace("\\", "/")
-    return path if path.is_dir() else path.parent
-
-
 class _Walked(NamedTuple):
     spec: AgentSpec
     files: tuple[FileStat, ...]

@@ -11,7 +11,7 @@ import pytest
 from kbsync.errors import ConfigError
 from kbsync.manifest import load_manifest, resolve_manifest_path
 from kbsync.model import FILE, TEXT, DesiredSite, GoldenCheck
-from kbsync.sources import load_desired_state, manifest_watch_paths
+from kbsync.sources import load_desired_state
 from tests.manifest.conftest import write
 
 HEAD = "version: 1\nproject: 42\n"
@@ -253,35 +253,6 @@ def test_anchors_and_merge_keys(tmp_path: Path) -> None:
     write(tmp_path, {"kbsync.yaml": manifest})
     (agent,) = load_desired_state(tmp_path / "kbsync.yaml", {}).agents
     assert agent.settings == {"tone": "Loud", "temperature": 0.1}
-
-
-def test_watch_paths(tmp_path: Path) -> None:
-    manifest = HEAD + (
-        "agents:\n  a:\n    name: A\n    prompt: {file: prompts/p.md}\n    knowledge:\n"
-        "      texts: [{name: t, file: texts/t.txt}]\n"
-        "      files: [{path: docs}, {path: more/one.md}]\n"
-    )
-    files: dict[str, str | bytes] = {
-        "kbsync.yaml": manifest,
-        "prompts/p.md": "p",
-        "texts/t.txt": "t",
-        "docs/sub/a.md": "a",
-        "more/one.md": "o",
-    }
-    write(tmp_path, files)
-    root = tmp_path.resolve()
-    expected = (root, root / "docs", root / "more", root / "prompts", root / "texts")
-    assert manifest_watch_paths(load_manifest(tmp_path / "kbsync.yaml", {})) == expected
-    state = load_desired_state(tmp_path / "kbsync.yaml", {})
-    from_state = manifest_watch_paths(state)
-    assert from_state[0] == root
-    assert set(from_state) == {
-        root,
-        root / "docs/sub",
-        root / "more",
-        root / "prompts",
-        root / "texts",
-    }
 
 
 def test_resolve_manifest_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
