@@ -2,7 +2,8 @@
 
 Only what the manifest declares is compared; Robofy's other values are left alone.
 Values compare tolerantly (``0.3`` == ``"0.3"``, ``500`` == ``500.0``, ``True`` ==
-``"true"``), because Robofy returns some numbers and booleans as strings.
+``"true"``), because Robofy returns some numbers and booleans as strings; two
+strings compare exactly (``"007"`` is not ``"7"``), since both sides meant text.
 """
 
 from __future__ import annotations
@@ -89,13 +90,19 @@ def same_prompt(desired: str, remote: str) -> bool:
 
 
 def same_value(desired: Scalar, remote: Scalar) -> bool:
-    """Equal, tolerant of int/float/str-number and bool/str-bool differences."""
+    """Equal, tolerant of int/float/str-number and bool/str-bool differences.
+
+    The tolerance is for a number or boolean that came back as a string; when both
+    sides are strings they compare exactly ("2.0" differs from "2", "007" from "7").
+    """
     if desired == remote and type(desired) is type(remote):
         return True
-    if isinstance(desired, bool) or isinstance(remote, bool):
-        return _as_bool(desired) is not None and _as_bool(desired) == _as_bool(remote)
     if desired in (None, "") and remote in (None, ""):
         return True
+    if isinstance(desired, str) and isinstance(remote, str):
+        return False
+    if isinstance(desired, bool) or isinstance(remote, bool):
+        return _as_bool(desired) is not None and _as_bool(desired) == _as_bool(remote)
     number_d, number_r = _as_number(desired), _as_number(remote)
     if number_d is not None and number_r is not None:
         return number_d == number_r

@@ -16,7 +16,9 @@ from kbsync.model import (
     UPDATE_SETTINGS,
     FieldChange,
     RemoteAgent,
+    Scalar,
 )
+from kbsync.plan_profile import same_value
 from kbsync.planner import match_agents
 
 from .builders import agent, desired, file, inventory, remote, rows, run, site, text
@@ -154,6 +156,16 @@ def test_new_agent_gets_everything() -> None:
             id="persona-unread-counts-as-empty",
         ),
         pytest.param({}, {"persona": {"name": "Bob"}}, [], id="persona-not-declared"),
+        pytest.param(
+            {"persona": {"code": "7", "version": "2", "limit": "1000"}},
+            {"persona": {"code": "007", "version": "2.0", "limit": "1e3"}},
+            [
+                (UPDATE_PERSONA, "code", "007", "7"),
+                (UPDATE_PERSONA, "version", "2.0", "2"),
+                (UPDATE_PERSONA, "limit", "1e3", "1000"),
+            ],
+            id="two-strings-compare-exactly",
+        ),
     ],
 )
 def test_field_updates(want: dict, have: dict, expected: list) -> None:
@@ -221,3 +233,24 @@ def test_actions_are_ordered_by_manifest_agent_then_kind_then_key() -> None:
         ("alpha", ADD_FILE, "file:a.md"),
         ("alpha", ADD_FILE, "file:z.md"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("desired_value", "remote_value", "same"),
+    [
+        ("2.0", "2", False),
+        ("007", "7", False),
+        ("1e3", "1000", False),
+        ("true", "1", False),
+        (2, "2.0", True),
+        (0.3, "0.3", True),
+        (True, "true", True),
+        ("500", 500.0, True),
+        (None, "", True),
+        ("Formal", "Formal", True),
+    ],
+)
+def test_same_value_tolerates_only_a_type_change(
+    desired_value: Scalar, remote_value: Scalar, same: bool
+) -> None:
+    assert same_value(desired_value, remote_value) is same
