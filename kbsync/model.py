@@ -13,8 +13,6 @@ from typing import NamedTuple
 
 # --- scalar vocabularies -----------------------------------------------------
 
-PRUNE_MODES = ("managed", "all", "none")
-
 # kbsync's own asset states (CONTRACT.md maps Robofy's free strings onto these)
 PENDING = "pending"
 READY = "ready"
