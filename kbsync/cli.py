@@ -118,7 +118,9 @@ def plan(**kwargs: Any) -> None:
 )
 @click.option("--check", "run_check", is_flag=True, help="Then ask the golden questions.")
 def apply(**kwargs: Any) -> None:
-    """Make the Robofy project match the manifest (or apply a saved PLAN_FILE)."""
+    """Make the Robofy project match the manifest (or apply a saved PLAN_FILE).
+
+    A saved plan carries its own manifest, --agent, --max-delete and --recrawl."""
     from kbsync.commands.apply import ApplyArgs
     from kbsync.commands.apply import apply as apply_command
 

@@ -19,7 +19,7 @@ from kbsync.commands.common import (
     write_block,
 )
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
-from kbsync.errors import GuardError, StalePlanError
+from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.github.summary import log_group
 from kbsync.limits import enforce_limits
@@ -51,6 +51,7 @@ def apply(
 ) -> int:
     """``confirm`` is None when nobody can answer (no terminal): then we do not ask."""
     if apply_args.plan_file is not None:
+        _refuse_options_beside_plan(args, apply_args)
         return _apply_saved(args, apply_args, env, stdout=stdout, stderr=stderr)
     options = plan_options(
         max_delete=apply_args.max_delete,
@@ -66,6 +67,26 @@ def apply(
             return _review_and_run(api, planned, args, apply_args, env, confirm, stdout, stderr)
     finally:
         api.close()
+
+
+def _refuse_options_beside_plan(args: RemoteArgs, apply_args: ApplyArgs) -> None:
+    """A saved plan was reviewed with its own manifest and options: another one given now
+    would be silently ignored (or, for ``-f``, checked instead), so it is an error."""
+    given = [
+        name
+        for name, value in (
+            ("-f/--file", args.manifest),
+            ("--agent", args.agents),
+            ("--max-delete", apply_args.max_delete),
+            ("--recrawl", apply_args.recrawl),
+        )
+        if value
+    ]
+    if given:
+        raise ConfigError(
+            f"apply {apply_args.plan_file}: {', '.join(given)} cannot be given with a saved "
+            "plan, which carries its own manifest and options; re-run kbsync plan with them"
+        )
 
 
 def _apply_saved(

@@ -43,7 +43,8 @@ def check_after_apply(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    """``apply --check``: a saved plan names its manifest; apply printed the banner."""
-    if plan_file is not None and args.manifest is None:
+    """``apply --check``: a saved plan names its manifest (no ``-f`` beside it); apply
+    printed the banner."""
+    if plan_file is not None:
         args = args._replace(manifest=str(load_plan(plan_file).manifest))
     return check(args, env, stdout=stdout, stderr=stderr, banner=False)

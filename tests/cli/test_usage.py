@@ -31,3 +31,21 @@ def test_malformed_max_delete_is_refused_before_connecting(project: Path, comman
     assert "--max-delete" in result.err
     assert "sandbox" not in result.out  # no banner: nothing was opened
     assert not (project / ".kbsync").exists()
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["-f", "kbsync.yaml"],
+        ["--agent", "support"],
+        ["--max-delete", "100%"],
+        ["--recrawl", "all"],
+    ],
+)
+def test_a_saved_plan_takes_no_options_of_its_own(project: Path, option: list[str]) -> None:
+    (project / "plan.json").write_text("{}")  # refused before the plan is even read
+    result = run_kbsync("apply", "plan.json", "--sandbox", *option, cwd=project)
+    assert result.code == 1, result.both
+    assert option[0] in result.err
+    assert "re-run kbsync plan" in result.err
+    assert not (project / ".kbsync").exists()
