@@ -175,6 +175,10 @@ class Sender:
             return _Lost(exc, sent=True, retry=False)
         except (httpx.TransportError, OSError) as exc:
             return _Lost(exc, sent=True)
+        except httpx.DecodingError:
+            raise _undecodable(route, None) from None
+        except httpx.HTTPError as exc:  # any other: it may have gone out; no point repeating
+            return _Lost(exc, sent=True, retry=False)
         log.debug("%s -> HTTP %s", route.endpoint, status)
         body = _decode(self._scrub_bytes(raw), route, status, content_type)
         return _Reply(Answer(route.endpoint, status, body), retry_after)
@@ -187,13 +191,19 @@ class Sender:
         deadline = self._clock() + self._policy.answer_deadline
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _too_big(route, response.status_code)
-            if self._clock() > deadline:
-                raise _TooSlow(f"the answer took over {self._policy.answer_deadline:g} s")
-            chunks.append(chunk)
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _too_big(route, response.status_code)
+                if self._clock() > deadline:
+                    raise _TooSlow(f"the answer took over {self._policy.answer_deadline:g} s")
+                chunks.append(chunk)
+        except httpx.DecodingError:
+            if response.status_code >= 400:
+                return b""  # the status alone is mapped to an error
+            encoding = self._scrub(response.headers.get("content-encoding", ""))
+            raise _undecodable(route, response.status_code, encoding) from None
         return b"".join(chunks)
 
     def _open_upload(self, request: Request) -> _UploadFiles:
@@ -357,6 +367,18 @@ def _too_big(route: Route, status: int) -> ShapeError:
     return ShapeError(
         f"Robofy answered {route.endpoint} (HTTP {status}) with a body over "
         f"{MAX_BODY_BYTES // (1024 * 1024)} MB; kbsync does not parse it",
+        endpoint=route.endpoint,
+        status=status,
+    )
+
+
+def _undecodable(route: Route, status: int | None, encoding: str = "") -> ShapeError:
+    """httpx could not undo the Content-Encoding (gzip, deflate, ...) of the body."""
+    answered = f" (HTTP {status})" if status is not None else ""
+    named = f"Content-Encoding {encoding[:40]!r}" if encoding else "its Content-Encoding"
+    return ShapeError(
+        f"Robofy answered {route.endpoint}{answered} with a body kbsync cannot decode "
+        f"({named} does not match the bytes)",
         endpoint=route.endpoint,
         status=status,
     )

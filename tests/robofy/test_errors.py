@@ -11,10 +11,12 @@ import pytest
 from kbsync.errors import (
     AuthError,
     ConfigError,
+    NetworkError,
     NotFoundError,
     RobofyError,
     ServerError,
     ShapeError,
+    UncertainWriteError,
 )
 from kbsync.robofy.client import RobofyClient, client_from_env
 from tests.robofy.conftest import Harness, error, reply
@@ -149,3 +151,74 @@ def test_unsendable_key_is_a_config_error_that_hides_it(key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         RobofyClient(key, 1)
     assert key.strip() == "" or key not in str(caught.value)
+
+
+# --- bodies httpx cannot decode, other request errors ----------------------------------------
+
+
+def garbled(status: int) -> httpx.Response:
+    """A body that claims gzip but is not: httpx raises DecodingError while reading it."""
+    headers = {"content-encoding": "gzip", "content-type": "application/json"}
+    return httpx.Response(status, content=iter([b"not gzip at all"]), headers=headers)
+
+
+def test_an_undecodable_success_is_a_shape_error_naming_the_endpoint(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(lambda request: garbled(200))
+    with pytest.raises(ShapeError, match=r"GET /v1/ai-agent/chatbot/\{pid\}.*cannot decode.*gzip"):
+        h.client.list_agents()
+    assert len(h.requests) == 1
+
+
+def test_an_undecodable_error_body_is_mapped_by_its_status(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(lambda request: garbled(404))
+    with pytest.raises(NotFoundError) as caught:
+        h.client.get_project()
+    assert caught.value.detail == "no JSON error body"
+
+
+def test_an_undecodable_5xx_is_retried_like_any_5xx(harness: Callable[..., Harness]) -> None:
+    answers = iter([garbled(503), reply({"data": {"role": "guide"}})])
+    h = harness(lambda request: next(answers))
+    assert h.client.get_persona("cb1") == {"role": "guide"}
+    assert len(h.requests) == 2
+
+
+def test_an_eagerly_undecodable_body_is_a_shape_error(harness: Callable[..., Harness]) -> None:
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"})
+
+    h = harness(serve)
+    with pytest.raises(ShapeError, match=r"GET /v1/projects/\{pid\}.*cannot decode"):
+        h.client.get_project()
+
+
+def raising(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return reply({"data": {"items": [], "next_page_token": None}})
+        raise exc
+
+    return serve
+
+
+@pytest.mark.parametrize("exc", [httpx.TooManyRedirects("loop"), httpx.RequestError("odd")])
+def test_other_request_errors_on_a_put_are_network_errors(
+    harness: Callable[..., Harness], exc: Exception
+) -> None:
+    h = harness(raising(exc))
+    with pytest.raises(NetworkError, match=r"PUT /v1/ai-agent/persona/\{pid\}/\{cid\}"):
+        h.client.update_persona("cb1", {"role": "x"})
+
+
+def test_other_request_errors_on_a_post_are_uncertain_and_re_read(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(raising(httpx.TooManyRedirects("loop")))
+    with pytest.raises(UncertainWriteError, match="may or may not have been applied"):
+        h.client.add_text("cb1", "kb~a.md", "hello")
+    assert h.count("POST") == 3  # each send proven absent by a re-read before the next
+    assert h.count("GET") == 3
