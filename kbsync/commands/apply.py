@@ -9,6 +9,7 @@ from typing import NamedTuple, TextIO
 from kbsync.applylock import apply_lock
 from kbsync.commands.common import (
     RemoteArgs,
+    check_recrawl,
     load_desired,
     print_banner,
     recrawl_targets,
@@ -59,6 +60,7 @@ def apply(
         agents=args.agents,
     )
     desired = load_desired(args, env)
+    check_recrawl(options, desired)
     print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:

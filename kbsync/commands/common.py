@@ -8,7 +8,7 @@ from typing import NamedTuple, TextIO
 
 from kbsync.errors import ConfigError
 from kbsync.manifest import resolve_manifest_path
-from kbsync.model import ApplyResult, DesiredState, Plan
+from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
 from kbsync.pipeline import Connection
 from kbsync.sandbox import sandbox_banner
 from kbsync.sources import load_desired_state
@@ -61,6 +61,20 @@ def recrawl_targets(values: Sequence[str]) -> tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"--recrawl {value!r}: expected a site URL or 'all'") from None
     return tuple(targets)
+
+
+def check_recrawl(options: PlanOptions, desired: DesiredState) -> None:
+    """Every ``--recrawl URL`` must be a declared site of the selected agents: a near miss
+    (a missing trailing slash) would otherwise crawl nothing and say "No changes"."""
+    agents = [a for a in desired.agents if not options.agents or a.key in options.agents]
+    declared = sorted({site.url for agent in agents for site in agent.sites})
+    unknown = [url for url in options.recrawl if url != "all" and url not in declared]
+    if unknown:
+        scope = f" for --agent {', '.join(options.agents)}" if options.agents else ""
+        raise ConfigError(
+            f"--recrawl {', '.join(unknown)}: not a site declared in "
+            f"{desired.manifest_path.name}{scope} (sites: {', '.join(declared) or 'none'})"
+        )
 
 
 def use_color(stream: TextIO, env: Mapping[str, str]) -> bool:

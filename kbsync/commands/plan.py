@@ -8,6 +8,7 @@ from typing import TextIO
 
 from kbsync.commands.common import (
     RemoteArgs,
+    check_recrawl,
     load_desired,
     print_banner,
     recrawl_targets,
@@ -38,6 +39,7 @@ def plan(
         max_delete=max_delete, recrawl=recrawl_targets(recrawl), agents=args.agents
     )
     desired = load_desired(args, env)
+    check_recrawl(options, desired)
     print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:

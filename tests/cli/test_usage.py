@@ -49,3 +49,24 @@ def test_a_saved_plan_takes_no_options_of_its_own(project: Path, option: list[st
     assert option[0] in result.err
     assert "re-run kbsync plan" in result.err
     assert not (project / ".kbsync").exists()
+
+
+WITH_SITE = """\
+      websites:
+        - url: https://docs.example.test/manual/
+          max_pages: 3
+"""
+
+
+def test_recrawl_of_an_undeclared_site_names_the_declared_ones(project: Path) -> None:
+    manifest = project / "kbsync.yaml"
+    manifest.write_text(manifest.read_text() + WITH_SITE)
+    near_miss = "https://docs.example.test/manual"  # no trailing slash: another URL
+    result = run_kbsync("plan", "--sandbox", "--recrawl", near_miss, cwd=project)
+    assert result.code == 1, result.both
+    assert f"--recrawl {near_miss}: not a site declared in kbsync.yaml" in result.err
+    assert "(sites: https://docs.example.test/manual/)" in result.err
+    assert not (project / ".kbsync" / "sandbox.sqlite").exists()  # refused before opening
+    declared = "https://DOCS.example.test/manual/"  # the same site once normalized
+    planned = run_kbsync("plan", "--sandbox", "--recrawl", declared, cwd=project)
+    assert planned.code == 0, planned.both
