@@ -36,6 +36,9 @@ class SavedPlan(NamedTuple):
 def save_plan(
     path: Path, plan: Plan, desired: DesiredState, inventory: Inventory, options: PlanOptions
 ) -> None:
+    """Write the plan to ``path``; ConfigError (nothing written) when the path is the
+    manifest, a file the plan is made from, or any other file that is not a saved plan."""
+    check_plan_target(path, desired)
     document = {
         "kind": KIND,
         "format_version": FORMAT_VERSION,
@@ -51,7 +54,50 @@ def save_plan(
         "options": options._asdict(),
         "plan": plan_to_json(plan),
     }
-    _write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    try:
+        _write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    except OSError as e:
+        raise ConfigError(f"cannot write the plan to {path}: {e.strerror or e}") from None
+
+
+def check_plan_target(path: Path, desired: DesiredState) -> None:
+    """ConfigError unless ``path`` is new or an earlier saved plan: `plan --out` must
+    never overwrite the manifest, a prompt, a text or a document."""
+    try:
+        if not path.exists():
+            return
+        source = _source_at(path, desired)
+        if source is not None:
+            raise ConfigError(
+                f"--out {path}: that is {source}, which the plan is made from; "
+                "refusing to overwrite it (choose another path, e.g. plan.json)"
+            )
+        if not path.is_file() or not _is_saved_plan(path):
+            raise ConfigError(
+                f"--out {path}: exists and is not a kbsync plan file; refusing to "
+                "overwrite it (remove it or choose another path)"
+            )
+    except OSError as e:
+        raise ConfigError(f"--out {path}: cannot check the path: {e.strerror or e}") from None
+
+
+def _source_at(path: Path, desired: DesiredState) -> str | None:
+    """Which of the plan's own sources ``path`` is (same file, however it is spelled)."""
+    root = desired.manifest_path.parent.resolve()
+    sources = {"the manifest": desired.manifest_path}
+    sources.update({rel: root / rel for rel in desired.file_fingerprints})
+    for name, source in sources.items():
+        if source.exists() and os.path.samefile(path, source):
+            return name
+    return None
+
+
+def _is_saved_plan(path: Path) -> bool:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(document, dict) and document.get("kind") == KIND
 
 
 def load_plan(path: Path) -> SavedPlan:
