@@ -69,6 +69,7 @@ class RobofyClient:
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
             transport=transport,
             timeout=timeout,
+            follow_redirects=False,  # a redirect is an error (sender), never followed
             limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
         )
         self._sender = Sender(

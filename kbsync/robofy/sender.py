@@ -109,6 +109,7 @@ class _TooSlow(Exception):
 class _Reply(NamedTuple):
     answer: Answer
     retry_after: str | None
+    location: str | None = None
 
 
 class _Tries:
@@ -144,7 +145,7 @@ class Sender:
         while True:
             self._pacer.wait_turn()
             result = self._attempt(request)
-            if isinstance(result, _Reply) and result.answer.status < 400:
+            if isinstance(result, _Reply) and 200 <= result.answer.status < 300:
                 return result.answer
             delay = self._retry_delay(request, result, tries)
             if delay > 0:
@@ -167,8 +168,7 @@ class Sender:
                 ) as response,
             ):
                 raw = self._read_capped(response, route)
-                status, retry_after = response.status_code, response.headers.get("retry-after")
-                content_type = response.headers.get("content-type", "")
+                status, headers = response.status_code, response.headers
         except _UNSENT as exc:
             return _Lost(exc, sent=False)
         except _TooSlow as exc:
@@ -180,8 +180,9 @@ class Sender:
         except httpx.HTTPError as exc:  # any other: it may have gone out; no point repeating
             return _Lost(exc, sent=True, retry=False)
         log.debug("%s -> HTTP %s", route.endpoint, status)
-        body = _decode(self._scrub_bytes(raw), route, status, content_type)
-        return _Reply(Answer(route.endpoint, status, body), retry_after)
+        body = _decode(self._scrub_bytes(raw), route, status, headers.get("content-type", ""))
+        answer = Answer(route.endpoint, status, body)
+        return _Reply(answer, headers.get("retry-after"), headers.get("location"))
 
     def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
         """The body, at most MAX_BODY_BYTES, arriving within the answer deadline."""
@@ -220,6 +221,8 @@ class Sender:
             return self._after_rate_limit(answer, result.retry_after, tries)
         if answer.status >= 500:
             return self._after_server_error(request, answer, tries)
+        if 300 <= answer.status < 400:
+            raise self._redirect_error(answer, result.location)
         raise self._error_for(answer)
 
     def _after_lost(self, request: Request, lost: _Lost, tries: _Tries) -> float:
@@ -299,6 +302,17 @@ class Sender:
         text += f" on {answer.endpoint}"
         text += f": {detail or message}" if (detail or message) else ""
         return cls(text, endpoint=answer.endpoint, status=answer.status, code=code, detail=detail)
+
+    def _redirect_error(self, answer: Answer, location: str | None) -> RobofyError:
+        """Never followed: a redirect would re-send the key, and a 3xx write did nothing."""
+        target = self._scrub(location)[:300] if location else "nowhere (no Location header)"
+        return RobofyError(
+            f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a redirect to "
+            f"{target}; kbsync does not follow redirects: set ROBOFY_BASE_URL to the API's "
+            "address (or use --base-url)",
+            endpoint=answer.endpoint,
+            status=answer.status,
+        )
 
     def _scrub_bytes(self, raw: bytes) -> bytes:
         """A server echoing our key must not carry it into kbsync's data or messages."""

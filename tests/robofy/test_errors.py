@@ -222,3 +222,48 @@ def test_other_request_errors_on_a_post_are_uncertain_and_re_read(
         h.client.add_text("cb1", "kb~a.md", "hello")
     assert h.count("POST") == 3  # each send proven absent by a re-read before the next
     assert h.count("GET") == 3
+
+
+# --- redirects are errors, never followed -----------------------------------------------------
+
+
+def redirect(status: int, location: str | None) -> Callable[[httpx.Request], httpx.Response]:
+    headers = {"location": location} if location is not None else {}
+    return lambda request: httpx.Response(status, headers=headers)
+
+
+def test_a_put_answered_with_a_redirect_is_an_error_naming_the_target(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(redirect(302, "https://login.robofy.test/signin"))
+    with pytest.raises(RobofyError) as caught:
+        h.client.update_prompt("cb1", "hello")
+    message = str(caught.value)
+    assert "redirect to https://login.robofy.test/signin" in message
+    assert "set ROBOFY_BASE_URL to the API's address" in message
+    assert caught.value.status == 302
+    assert caught.value.endpoint == "PUT /v1/ai-agent/chatbot_ai_settings/{pid}/{cid}"
+    assert len(h.requests) == 1  # not followed, not retried
+
+
+def test_a_delink_answered_with_an_empty_redirect_delinks_nothing(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(redirect(301, "/v2/delink"))
+    with pytest.raises(RobofyError, match="redirect to /v2/delink"):
+        h.client.delink("cb1", [1, 2, 3])
+    assert len(h.requests) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_read_is_never_redirected(harness: Callable[..., Harness], status: int) -> None:
+    h = harness(redirect(status, "https://robofy.test/v1/projects/7"))  # would loop if followed
+    with pytest.raises(RobofyError, match=rf"HTTP {status}\) with a redirect to"):
+        h.client.get_project()
+    assert len(h.requests) == 1  # neither followed by httpx nor retried
+
+
+def test_a_redirect_without_location_says_so(harness: Callable[..., Harness]) -> None:
+    h = harness(redirect(307, None))
+    with pytest.raises(RobofyError, match="no Location header"):
+        h.client.get_project()
