@@ -5,7 +5,8 @@
 - default: no agent may lose more than half of its linked assets, unless that is one asset;
 - an agent that declares knowledge which expanded to nothing may not delink anything.
 
-Replacements are not counted: their old version is swapped, not lost.
+Replacements are not counted: their old version is swapped, not lost; nor are the
+delinks of superseded versions (an older version whose new one is ready).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def parse_max_delete(value: str | None) -> MaxDelete | None:
 
 
 def count_delinks(actions: Sequence[Action]) -> int:
-    return sum(len(a.linkage_ids) for a in actions if a.kind == DELINK)
+    """Linkages the actions prune; superseded versions are swapped, not lost."""
+    return sum(len(a.linkage_ids) for a in actions if a.kind == DELINK and not a.superseded)
 
 
 def refusals(counts: Sequence[AgentDelinks], max_delete: str | None) -> list[str]:

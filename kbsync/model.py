@@ -203,6 +203,10 @@ class Action(NamedTuple):
     linkage_ids: tuple[int, ...] = ()  # delink: what to delink; replace: the old linkages
     label: str = ""  # delink: what is delinked, for people (asset name / URL)
     run_id: str | None = None  # wait_crawl: the running crawl
+    # delink of an older version of a declared key whose declared version is ready: it
+    # completes a replacement (make-before-break), so it is no prune: every prune mode and
+    # watch without --prune send it, and it does not count toward --max-delete
+    superseded: bool = False
 
 
 class Note(NamedTuple):

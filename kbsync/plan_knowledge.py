@@ -30,7 +30,10 @@ from kbsync.urls import page_belongs, page_in_scope
 
 # delink candidate categories; which ones a prune mode delinks is in PRUNED_BY_MODE
 UNDECLARED_OWNED = "undeclared_owned"  # kbsync's asset whose key left the manifest
-DUPLICATE = "duplicate"  # another copy / older version / failed copy of a declared key
+DUPLICATE = "duplicate"  # another copy / failed copy / unfinished old version of a declared key
+# an older version of a declared key whose declared version is ready: delinking it
+# finishes a replacement (say one applied with --no-wait), so every mode delinks it
+SUPERSEDED = "superseded"
 OUT_OF_RULES = "out_of_rules"  # a page under a declared site that its rules now exclude
 UNDECLARED_PAGE = "undeclared_page"  # a page of no declared site
 FOREIGN = "foreign"  # a text/file without a kbsync marker (added in the dashboard)
@@ -104,8 +107,11 @@ def page_candidates(agent: DesiredAgent, linkages: Sequence[RemoteLinkage]) -> l
 def select_delinks(
     agent: DesiredAgent, candidates: Sequence[Candidate]
 ) -> tuple[list[Action], list[Note]]:
-    """The candidates the agent's prune mode delinks; a note for undeclared pages it keeps."""
-    pruned = PRUNED_BY_MODE[agent.prune]
+    """The candidates the agent's prune mode delinks; a note for undeclared pages it keeps.
+
+    Superseded versions are always chosen: they are the end of a replacement, not prunes.
+    """
+    pruned = PRUNED_BY_MODE[agent.prune] | {SUPERSEDED}
     chosen = [c.action for c in candidates if c.category in pruned]
     kept_pages = [c.action.label for c in candidates if c.category == UNDECLARED_PAGE]
     notes = []
@@ -143,24 +149,31 @@ def _plan_extra_copies(
     agent_key: str, asset: DesiredAsset, keep: Owned, owned: list[Owned], result: AssetPlan
 ) -> None:
     """Every owned copy but the one kept: duplicates, failed copies, older versions."""
-    key = asset.source_key
     for item in owned:
         if item is keep:
             continue
-        if item.marker.fingerprint != keep.marker.fingerprint:
-            if keep.linkage.state != READY and item.linkage.state == READY:
-                message = (
-                    f"{asset.display_name}: the new version is still processing; the older "
-                    "version stays linked until it is ready"
-                )
-                result.notes.append(Note(agent_key, message))
-                continue
-            reason = f"older version of {key} (fingerprint {_short(item.marker.fingerprint)})"
-        elif item.linkage.state == FAILED:
-            reason = f"failed copy of {key}"
+        found = _extra_copy(asset.source_key, keep, item)
+        if found is None:
+            message = (
+                f"{asset.display_name}: the new version is still processing; the older "
+                "version stays linked until it is ready"
+            )
+            result.notes.append(Note(agent_key, message))
         else:
-            reason = f"duplicate of {key}"
-        result.candidates.append(_delink(agent_key, item, reason, DUPLICATE))
+            result.candidates.append(_delink(agent_key, item, *found))
+
+
+def _extra_copy(key: str, keep: Owned, item: Owned) -> tuple[str, str] | None:
+    """(reason, category) of a copy beside the kept one; None: it stays linked for now."""
+    if item.marker.fingerprint == keep.marker.fingerprint:
+        failed = item.linkage.state == FAILED
+        return (f"failed copy of {key}" if failed else f"duplicate of {key}"), DUPLICATE
+    older = f"older version of {key} (fingerprint {_short(item.marker.fingerprint)})"
+    if keep.linkage.state == READY:
+        return f"{older}; the new one is ready", SUPERSEDED
+    if item.linkage.state == READY:
+        return None  # make-before-break: the only ready version stays until the new one is
+    return older, DUPLICATE
 
 
 def _replace_reason(asset: DesiredAsset, marker: Marker, owned: list[Owned]) -> str:
@@ -222,6 +235,7 @@ def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidat
         source_key=item.marker.key_id,
         linkage_ids=(lid,),
         label=f"{item.marker.key_id} (linkage {lid}, {_short(item.marker.fingerprint)})",
+        superseded=category == SUPERSEDED,
     )
     return Candidate(category, action)
 

@@ -86,9 +86,10 @@ def _plan_agent(
         agent, assets.candidates + page_candidates(agent, state.linkages)
     )
     if not options.allow_delink:
-        return actions, assets.notes + notes + [
-            _would_delink(a) for a in sorted(delinks, key=_order)
-        ]
+        # superseded versions still go: they finish a replacement, they are no prune
+        kept = sorted((a for a in delinks if not a.superseded), key=_order)
+        finished = [a for a in delinks if a.superseded]
+        return actions + finished, assets.notes + notes + [_would_delink(a) for a in kept]
     return actions + delinks, assets.notes + notes
 
 

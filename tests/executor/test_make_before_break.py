@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kbsync.model import DONE, FAILED_OUTCOME, REPLACE_TEXT
+import pytest
+
+from kbsync.model import DELINK, DONE, FAILED_OUTCOME, REPLACE_TEXT
 from tests.executor.helpers import World, agent, desired, marker, text
 
 
@@ -62,3 +64,27 @@ def test_without_waiting_the_old_version_stays_until_the_next_apply() -> None:
     world.sleep(10)
     assert not world.apply(desired(agent(texts=[new]))).failed
     assert world.linked_names() == [marker(new)]
+
+
+@pytest.mark.parametrize(
+    ("prune", "allow_delink"), [("none", True), ("managed", False), ("all", False)]
+)
+def test_a_replacement_left_unfinished_is_finished_whatever_the_prune_mode(
+    prune: str, allow_delink: bool
+) -> None:
+    world = World(processing_seconds=5.0)
+    old, new = text("hours", "open 9-17"), text("hours", "open 8-16")
+    assert not world.apply(desired(agent(texts=[old], prune=prune))).failed
+    assert not world.apply(desired(agent(texts=[new], prune=prune)), wait=False).failed
+    assert sorted(world.linked_names()) == sorted([marker(old), marker(new)])
+    world.sleep(10)
+
+    result = world.apply(
+        desired(agent(texts=[new], prune=prune)), allow_delink=allow_delink, max_delete="0"
+    )
+
+    [finish] = result.outcomes
+    assert (finish.action.kind, finish.action.superseded, finish.status) == (DELINK, True, DONE)
+    assert world.linked_names() == [marker(new)]
+    again = world.plan(desired(agent(texts=[new], prune=prune)), allow_delink=allow_delink)
+    assert not again.has_changes

@@ -246,3 +246,43 @@ def test_long_keys_match_their_shortened_markers() -> None:
 def test_an_added_text_carries_its_content_for_review() -> None:
     (action,) = run(agent(texts=(HOURS,)), remote()).actions
     assert (action.asset, action.new_text) == (HOURS, "We answer 9-18.")
+
+
+# --- superseded versions: the end of a replacement, not a prune ---------------------------
+
+SUPERSEDED_STATE = remote(owned(1, FAQ, created_at=OLD), owned(2, FAQ_NEW))
+
+
+@pytest.mark.parametrize("prune", ["managed", "all", "none"])
+@pytest.mark.parametrize("allow_delink", [True, False])
+def test_an_older_version_goes_once_the_new_one_is_ready(prune: str, allow_delink: bool) -> None:
+    want = agent(prune=prune, files=(FAQ_NEW,))
+    result = run(want, SUPERSEDED_STATE, allow_delink=allow_delink, max_delete="0")
+    assert rows(result) == [delink("file:docs/faq.md", 1)]
+    (action,) = result.actions
+    assert action.superseded
+    assert action.reason == (
+        "older version of file:docs/faq.md (fingerprint aaaaaaaa…); the new one is ready"
+    )
+    assert result.refusals == ()  # not a prune: --max-delete 0 does not refuse it
+    assert result.notes == ()
+
+
+def test_duplicates_of_the_same_version_follow_the_prune_mode() -> None:
+    have = remote(owned(1, HOURS, created_at=OLD), owned(2, HOURS))
+    assert rows(run(agent(prune="none", texts=(HOURS,)), have)) == []
+    watched = run(agent(texts=(HOURS,)), have, allow_delink=False)
+    assert rows(watched) == []
+    assert [n.message for n in watched.notes] == [
+        "would delink text:hours (linkage 1, aaaaaaaa…) (duplicate of text:hours); run with --prune"
+    ]
+    (action,) = run(agent(texts=(HOURS,)), have).actions
+    assert not action.superseded
+
+
+def test_an_unfinished_older_version_is_a_duplicate_while_the_new_one_processes() -> None:
+    have = remote(owned(1, FAQ, state=FAILED, created_at=OLD), owned(2, FAQ_NEW, state=PENDING))
+    assert rows(run(agent(prune="none", files=(FAQ_NEW,)), have)) == []
+    (action,) = run(agent(files=(FAQ_NEW,)), have).actions
+    assert (action.linkage_ids, action.superseded) == ((1,), False)
+    assert action.reason == "older version of file:docs/faq.md (fingerprint aaaaaaaa…)"
