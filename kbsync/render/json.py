@@ -3,12 +3,15 @@
 The document's shape is ``kbsync/schemas/plan.schema.json``. It carries what a
 reviewer needs and nothing more: fingerprints, sizes and relative paths, never
 absolute paths or secrets; text bodies only for prompts and texts up to
-``MAX_INLINE_TEXT`` characters. Only JSON-native values (lists, not tuples), so a
+``MAX_INLINE_TEXT`` characters, but the sha256 of every body whatever its length (a
+saved plan's staleness check compares this document: a longer prompt that changed
+must change it too). Only JSON-native values (lists, not tuples), so a
 plan read back from a file compares equal to a fresh ``plan_to_json``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -72,6 +75,8 @@ def action_to_json(action: Action) -> dict[str, Any]:
         "run_id": action.run_id,
         "old_text": _inline(action, action.old_text),
         "new_text": _inline(action, action.new_text),
+        "old_text_sha256": _sha256(action.old_text),
+        "new_text_sha256": _sha256(action.new_text),
     }
 
 
@@ -102,6 +107,10 @@ def _inline(action: Action, text: str | None) -> str | None:
     if text is None or not (is_text or action.kind == UPDATE_PROMPT):
         return None
     return text if len(text) <= MAX_INLINE_TEXT else None
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _value(field: str, value: Any) -> Any:

@@ -49,3 +49,21 @@ def test_unwritable_out_is_a_clear_error(project: Path) -> None:
     run = run_kbsync("plan", "--sandbox", "--out", "prompt.md/plan.json", cwd=project)
     assert run.code == 1, run.both
     assert "cannot write the plan to prompt.md/plan.json" in run.err
+
+
+def test_saved_plan_is_stale_when_a_long_prompt_from_the_environment_changed(
+    project: Path,
+) -> None:
+    """The prompt comes from ${P}: the manifest's bytes stay the same, and a prompt this
+    long is not inlined in the plan; its sha256 still tells the two apart."""
+    manifest = project / "kbsync.yaml"
+    manifest.write_text(manifest.read_text().replace("{file: prompt.md}", '"${P}"'))
+    reviewed = "You are a helpful support agent. " * 200  # 6600 characters
+    saved = run_kbsync("plan", "--sandbox", "--out", "plan.json", cwd=project, env={"P": reviewed})
+    assert saved.code == 0, saved.both
+    other = reviewed.replace("helpful", "harmful", 1)
+    stale = run_kbsync("apply", "plan.json", "--sandbox", cwd=project, env={"P": other})
+    assert stale.code == 1, stale.both
+    assert "stale" in stale.err and "nothing was applied" in stale.err
+    applied = run_kbsync("apply", "plan.json", "--sandbox", cwd=project, env={"P": reviewed})
+    assert applied.code == 0, applied.both

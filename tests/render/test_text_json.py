@@ -8,6 +8,7 @@ regenerate them and review the diff:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,6 +21,7 @@ from kbsync.model import (
     ADD_TEXT,
     DELINK,
     DONE,
+    UPDATE_PROMPT,
     UPDATE_SETTINGS,
     Action,
     ApplyResult,
@@ -138,6 +140,20 @@ def test_long_texts_are_not_inlined() -> None:
     assert any(a["new_text"] == "Plans start at 10 EUR." for a in short_json)
     (rendered,) = plan_to_json(Plan(1, (long,)))["actions"]
     assert rendered["new_text"] is None
+    assert rendered["new_text_sha256"] == hashlib.sha256(b"x" * (MAX_INLINE_TEXT + 1)).hexdigest()
+
+
+def test_long_texts_that_differ_give_different_plans() -> None:
+    """A saved plan's staleness check compares plan_to_json: an edit past the inline
+    limit must show there."""
+    before = "p" * (MAX_INLINE_TEXT + 10)
+    after = before[:-1] + "q"
+    prompt = Action("a", UPDATE_PROMPT, "differs", old_text=before, new_text=after)
+    (rendered,) = plan_to_json(Plan(1, (prompt,)))["actions"]
+    assert rendered["old_text"] is None and rendered["new_text"] is None
+    swapped = plan_to_json(Plan(1, (prompt._replace(new_text=before + "!"),)))
+    assert plan_to_json(Plan(1, (prompt,))) != swapped
+    assert rendered["old_text_sha256"] == hashlib.sha256(before.encode()).hexdigest()
 
 
 def test_files_never_carry_content_or_absolute_paths() -> None:
