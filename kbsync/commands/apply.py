@@ -24,7 +24,7 @@ from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.github.summary import log_group
 from kbsync.limits import enforce_limits
-from kbsync.model import ApplyResult
+from kbsync.model import ApplyResult, DesiredState, PlanOptions
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.planfile import check_fresh, load_plan
 from kbsync.progress import make_progress
@@ -41,6 +41,25 @@ class ApplyArgs(NamedTuple):
     wait_timeout: float = 1800.0
 
 
+class Session(NamedTuple):
+    """One ``kbsync apply``: its options and where it talks to people."""
+
+    args: RemoteArgs
+    apply_args: ApplyArgs
+    env: Mapping[str, str]
+    stdout: TextIO
+    stderr: TextIO
+    confirm: Callable[[str], bool] | None  # None: nobody can answer (no terminal)
+
+
+class Target(NamedTuple):
+    """What to apply: the desired state, the plan options, and a check of the fresh plan."""
+
+    desired: DesiredState
+    options: PlanOptions
+    vet: Callable[[Planned], None] = lambda planned: None
+
+
 def apply(
     args: RemoteArgs,
     apply_args: ApplyArgs,
@@ -51,24 +70,25 @@ def apply(
     stderr: TextIO,
 ) -> int:
     """``confirm`` is None when nobody can answer (no terminal): then we do not ask."""
-    if apply_args.plan_file is not None:
-        _refuse_options_beside_plan(args, apply_args)
-        return _apply_saved(args, apply_args, env, stdout=stdout, stderr=stderr)
+    session = Session(args, apply_args, env, stdout, stderr, confirm)
+    if apply_args.plan_file is None:
+        return _apply(_from_manifest(session), session)
+    _refuse_options_beside_plan(args, apply_args)
+    # the plan was reviewed when it was saved: no second question
+    reviewed = session._replace(apply_args=apply_args._replace(yes=True), confirm=None)
+    return _apply(_from_saved_plan(apply_args.plan_file, env), reviewed)
+
+
+def _from_manifest(session: Session) -> Target:
+    args, apply_args = session.args, session.apply_args
     options = plan_options(
         max_delete=apply_args.max_delete,
         recrawl=recrawl_targets(apply_args.recrawl),
         agents=args.agents,
     )
-    desired = load_desired(args, env)
+    desired = load_desired(args, session.env)
     check_recrawl(options, desired)
-    print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
-    try:
-        with apply_lock(desired.manifest_path, stderr):  # read after a concurrent apply ends
-            planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
-            return _review_and_run(api, planned, args, apply_args, env, confirm, stdout, stderr)
-    finally:
-        api.close()
+    return Target(desired, options)
 
 
 def _refuse_options_beside_plan(args: RemoteArgs, apply_args: ApplyArgs) -> None:
@@ -91,79 +111,91 @@ def _refuse_options_beside_plan(args: RemoteArgs, apply_args: ApplyArgs) -> None
         )
 
 
-def _apply_saved(
-    args: RemoteArgs,
-    apply_args: ApplyArgs,
-    env: Mapping[str, str],
-    *,
-    stdout: TextIO,
-    stderr: TextIO,
-) -> int:
-    assert apply_args.plan_file is not None
-    saved = load_plan(apply_args.plan_file)
+def _from_saved_plan(plan_file: Path, env: Mapping[str, str]) -> Target:
+    saved = load_plan(plan_file)
     if not saved.manifest.is_file():
         raise StalePlanError(f"the plan's manifest {saved.manifest} is gone; nothing was applied")
     desired = load_desired_state(saved.manifest, env)
-    print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+
+    def still_fresh(planned: Planned) -> None:
+        check_fresh(saved, desired, planned.inventory, planned.plan)
+
+    return Target(desired, saved.options, still_fresh)
+
+
+def _apply(target: Target, session: Session) -> int:
+    args, desired = session.args, target.desired
+    print_banner(args, desired.manifest_path, session.stdout, session.stderr)
+    api = open_api(args.connection, desired.manifest_path, desired.project, session.env)
     try:
-        with apply_lock(desired.manifest_path, stderr):
-            planned = read_and_plan(api, desired, saved.options, parallelism=args.parallelism)
-            check_fresh(saved, desired, planned.inventory, planned.plan)
-            # the plan was reviewed when it was saved: no second question
-            reviewed = apply_args._replace(yes=True)
-            return _review_and_run(api, planned, args, reviewed, env, None, stdout, stderr)
+        with apply_lock(desired.manifest_path, session.stderr):  # read after another apply
+            planned = read_and_plan(api, desired, target.options, parallelism=args.parallelism)
+            target.vet(planned)
+            return _review_and_run(api, planned, session)
     finally:
         api.close()
 
 
-def _review_and_run(
-    api: RobofyApi,
-    planned: Planned,
-    args: RemoteArgs,
-    apply_args: ApplyArgs,
-    env: Mapping[str, str],
-    confirm: Callable[[str], bool] | None,
-    stdout: TextIO,
-    stderr: TextIO,
-) -> int:
-    plan = planned.plan
-    if args.fmt != "json":
-        write_block(stdout, render_plan(plan, args.fmt, use_color(stdout, env)))
-    if plan.refusals:
-        step_summary(plan, None, env)
-        reasons = "\n".join(f"  - {r}" for r in plan.refusals)
-        raise GuardError(f"apply refused by a safety guard; nothing was applied:\n{reasons}")
-    enforce_limits(api, plan, planned.inventory, stderr)
-    if not plan.has_changes:
+def _review_and_run(api: RobofyApi, planned: Planned, session: Session) -> int:
+    if session.args.fmt != "json":
+        _show(session, render_plan(planned.plan, session.args.fmt, _color(session)))
+    _refuse_unsafe(api, planned, session)
+    if not planned.plan.has_changes:
         return EXIT_OK
-    if confirm is not None and not apply_args.yes and not confirm("Apply these changes?"):
-        stderr.write("Apply cancelled; nothing was changed.\n")
+    if not _confirmed(session):
+        session.stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
-    try:
-        with log_group("kbsync apply: progress", env, stderr):
-            result = _run(api, planned, args, apply_args, stderr)
-    except ApplyInterrupted as interrupted:
-        # say what was done before the interrupt, then let the handler exit 130
-        write_block(stdout, render_result(interrupted.result, args.fmt, use_color(stdout, env)))
-        raise
-    write_block(stdout, render_result(result, args.fmt, use_color(stdout, env)))
-    step_summary(plan, result, env)
+    result = _run_and_show(api, planned, session)
+    step_summary(planned.plan, result, session.env)
     return EXIT_PARTIAL if result.failed else EXIT_OK
 
 
-def _run(
-    api: RobofyApi, planned: Planned, args: RemoteArgs, apply_args: ApplyArgs, stderr: TextIO
-) -> ApplyResult:
-    progress = make_progress(stderr)
+def _refuse_unsafe(api: RobofyApi, planned: Planned, session: Session) -> None:
+    """GuardError, nothing sent: a safety guard refused, or the account's limits would."""
+    plan = planned.plan
+    if plan.refusals:
+        step_summary(plan, None, session.env)
+        reasons = "\n".join(f"  - {r}" for r in plan.refusals)
+        raise GuardError(f"apply refused by a safety guard; nothing was applied:\n{reasons}")
+    enforce_limits(api, plan, planned.inventory, session.stderr)
+
+
+def _confirmed(session: Session) -> bool:
+    if session.confirm is None or session.apply_args.yes:
+        return True
+    return session.confirm("Apply these changes?")
+
+
+def _run_and_show(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
+    try:
+        with log_group("kbsync apply: progress", session.env, session.stderr):
+            result = _run(api, planned, session)
+    except ApplyInterrupted as interrupted:
+        # say what was done before the interrupt, then let the handler exit 130
+        _show(session, render_result(interrupted.result, session.args.fmt, _color(session)))
+        raise
+    _show(session, render_result(result, session.args.fmt, _color(session)))
+    return result
+
+
+def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
+    progress = make_progress(session.stderr)
     try:
         return apply_plan(
             api,
             planned.plan,
-            parallelism=args.parallelism,
-            wait=apply_args.wait,
-            wait_timeout=apply_args.wait_timeout,
+            parallelism=session.args.parallelism,
+            wait=session.apply_args.wait,
+            wait_timeout=session.apply_args.wait_timeout,
             progress=progress,
         )
     finally:
         progress.close()
+
+
+def _show(session: Session, text: str) -> None:
+    write_block(session.stdout, text)
+
+
+def _color(session: Session) -> bool:
+    return use_color(session.stdout, session.env)
