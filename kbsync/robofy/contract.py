@@ -10,6 +10,7 @@ the endpoint, the HTTP status and the top-level keys seen (never any value).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -234,7 +235,7 @@ def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
     name = item.get("name") or ""  # a dashboard agent may have none
     if chatbot_id in (None, "") or not isinstance(name, str):
         raise shape_error(answer, "agent objects with chatbot_id (or id) and a string name")
-    profile = {f: _scalar(item[f]) for f in PROFILE_FIELDS if f in item}
+    profile = {f: _scalar(item[f]) for f in PROFILE_FIELDS if f in item and _finite(item[f])}
     return RemoteAgent(str(chatbot_id), name, profile, str(item.get("status") or ""))
 
 
@@ -277,9 +278,10 @@ def parse_settings(answer: Answer) -> RemoteSettings:
 def _setting_from_wire(key: str, value: Scalar) -> Scalar:
     if key == "temperature" and isinstance(value, (str, int)) and not isinstance(value, bool):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return value  # shown as-is; the plan will offer to fix it
+        return number if math.isfinite(number) else value
     if key == "thinking_mode" and value is not None:
         return str(int(value)) if isinstance(value, bool) else str(value)
     return value
@@ -334,11 +336,16 @@ def parse_limits(answer: Answer) -> dict[str, int]:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
 
 
 def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
+    return value is None or (isinstance(value, (str, int, float, bool)) and _finite(value))
+
+
+def _finite(value: object) -> bool:
+    """False for NaN and +-Infinity, which Python's json reads (also for 1e400): skipped."""
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _scalar(value: object) -> Scalar:
@@ -383,8 +390,10 @@ def _int_or_none(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII only: "²".isdigit() is True but int("²") fails; 30 digits is plenty for an id
+    if text.isascii() and text.isdigit() and len(text) <= 30:
+        return int(text)
     return None
 
 

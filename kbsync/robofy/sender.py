@@ -187,7 +187,7 @@ class Sender:
     def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
         """The body, at most MAX_BODY_BYTES, arriving within the answer deadline."""
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise _too_big(route, response.status_code)
         deadline = self._clock() + self._policy.answer_deadline
         chunks: list[bytes] = []

@@ -362,6 +362,49 @@ def test_limits_unavailable_is_empty(harness: Callable[..., Harness]) -> None:
     assert h.client.account_limits() == {}
 
 
+# --- numbers JSON should not carry (NaN, Infinity, 1e400) are skipped, never a crash ------------
+
+
+def raw(text: str) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(200, text=text)
+
+
+@pytest.mark.parametrize("odd", ["Infinity", "-Infinity", "NaN", "1e400"])
+def test_non_finite_limits_are_skipped(harness: Callable[..., Harness], odd: str) -> None:
+    h = harness(raw(f'{{"data": {{"max_files": {odd}, "used_files": 3}}}}'))
+    assert h.client.account_limits() == {"used_files": 3}
+
+
+@pytest.mark.parametrize("odd", ["Infinity", "NaN", "1e400"])
+def test_non_finite_settings_persona_project_and_profile_values_are_skipped(
+    harness: Callable[..., Harness], odd: str
+) -> None:
+    h = harness(raw(f'{{"data": {{"temperature": {odd}, "chunk_size": {odd}, "tone": "x"}}}}'))
+    assert h.client.get_settings("cb1").values == {"tone": "x"}
+    assert h.client.get_persona("cb1") == {"tone": "x"}
+    assert h.client.get_project() == {"tone": "x"}
+    agents = f'{{"data": [{{"chatbot_id": "cb1", "name": "A", "language": {odd}}}]}}'
+    h = harness(raw(agents))
+    assert h.client.list_agents()[0].profile == {"name": "A"}
+
+
+@pytest.mark.parametrize("odd", ["inf", "-Infinity", "nan"])
+def test_a_non_finite_temperature_string_stays_a_string(
+    harness: Callable[..., Harness], odd: str
+) -> None:
+    h = harness(constant({"data": {"temperature": odd}}))
+    assert h.client.get_settings("cb1").values == {"temperature": odd}
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "9" * 5000])
+def test_digit_strings_int_cannot_read_are_not_ids(
+    harness: Callable[..., Harness], odd: str
+) -> None:
+    h = harness(constant({"data": {"items": [{**LINK, "linkage_id": odd}]}}))
+    with pytest.raises(ShapeError, match="integer linkage_id"):
+        h.client.list_linkages("cb1")
+
+
 # --- unknown shapes -------------------------------------------------------
 
 
