@@ -31,6 +31,7 @@ from kbsync.model import (
 )
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
+from kbsync.robofy.deadline import with_deadlines
 from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
 
 log = logging.getLogger("kbsync.robofy")
@@ -64,13 +65,15 @@ class RobofyClient:
         self.base_url = _checked_base_url(base_url)
         self._max_pages = max_pages
         pool = max(1, parallelism)
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-            transport=transport,
+            # a dripping server must not hold a request past its deadline, headers included
+            transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
             timeout=timeout,
             follow_redirects=False,  # a redirect is an error (sender), never followed
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            limits=limits,
         )
         self._sender = Sender(
             self._http,

@@ -36,6 +36,7 @@ from kbsync.errors import (
     UncertainWriteError,
 )
 from kbsync.robofy.contract import Answer, Route, error_fields
+from kbsync.robofy.deadline import answer_deadline
 
 log = logging.getLogger("kbsync.robofy")
 
@@ -155,8 +156,10 @@ class Sender:
 
     def _attempt(self, request: Request) -> _Reply | _Lost:
         route = request.route
+        deadline = self._clock() + self._policy.answer_deadline
         try:
             with (
+                answer_deadline(self._policy.answer_deadline),
                 self._open_upload(request) as files,
                 self._http.stream(
                     route.method,
@@ -174,6 +177,9 @@ class Sender:
         except _TooSlow as exc:
             return _Lost(exc, sent=True, retry=False)
         except (httpx.TransportError, OSError) as exc:
+            if self._clock() >= deadline:  # e.g. headers dripping in until the deadline
+                slow = _TooSlow(f"the answer took over {self._policy.answer_deadline:g} s")
+                return _Lost(slow, sent=True, retry=False)
             return _Lost(exc, sent=True)
         except httpx.DecodingError:
             raise _undecodable(route, None) from None
