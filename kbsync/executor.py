@@ -5,8 +5,11 @@ agent's updates in sequence, agents in parallel, so two partial PUTs of the same
 settings never race); then uploads, replacements' new versions and crawls; then
 waiting; then delinks, last. A replacement's old version is delinked only once its
 new version is READY. When any create, add, replace or crawl failed, no delink at all
-is sent in that run. Every action ends with exactly one Outcome; one failure never
-stops the others. Agents are never deleted.
+is sent in that run. An agent's prunes are sent only when every add, replace, crawl
+and awaited crawl of that agent in this run is confirmed ready (not with --no-wait,
+not while one is still running): pruning the old before the new is there would leave
+the agent without the content. Every action ends with exactly one Outcome; one
+failure never stops the others. Agents are never deleted.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from kbsync.robofy.api import RobofyApi
 
 # a failure of one of these means content may be missing: then nothing is delinked
 GUARDING_KINDS = (CREATE_AGENT, *steps.UPLOADS, CRAWL, WAIT_CRAWL)
+# new content of an agent: its prunes wait until all of it is confirmed ready
+CONTENT_KINDS = (*steps.UPLOADS, CRAWL, WAIT_CRAWL)
 STEP_ERRORS = (RobofyError, OSError, ValueError)
 
 
@@ -250,6 +255,8 @@ def _not_waited(run: _Run, indexes: list[int]) -> None:
         elif action.kind in steps.REPLACES:
             message = "new version uploaded, still processing; the old version stays linked"
             run.outcomes[i] = Outcome(action, DONE, message + " until the next apply (--no-wait)")
+        elif run.watches[i].ready:
+            run.outcomes[i] = Outcome(action, DONE, "uploaded; ready")
         else:
             run.outcomes[i] = Outcome(action, DONE, "uploaded; still processing (--no-wait)")
     replaces = [i for i in indexes if run.plan.actions[i].kind in steps.REPLACES]
@@ -272,14 +279,14 @@ def _settled_outcome(action: Action, where: Settled, timeout: float) -> Outcome:
 
 
 def _delink(run: _Run, wait: bool) -> None:
-    prunes = [i for i, _ in run.indexed(DELINK)]
+    delinks = [i for i, _ in run.indexed(DELINK)]
     replaces = [i for i, _ in run.indexed(*steps.REPLACES) if wait and _ready_replace(run, i)]
     failed = [i for i, _ in run.indexed(*GUARDING_KINDS) if run.status(i) == FAILED_OUTCOME]
-    if failed and (prunes or replaces):
-        _skip_delinks(run, prunes, replaces, len(failed))
+    if failed and (delinks or replaces):
+        _skip_delinks(run, delinks, replaces, len(failed))
         return
     by_agent: dict[str, list[int]] = {}
-    for i in prunes + replaces:
+    for i in _confirmed_delinks(run, delinks, wait) + replaces:
         cid = _target(run, i, run.plan.actions[i])
         if cid is not None:
             by_agent.setdefault(cid, []).append(i)
@@ -289,6 +296,47 @@ def _delink(run: _Run, wait: bool) -> None:
 
 def _ready_replace(run: _Run, i: int) -> bool:
     return i in run.watches and run.status(i) == DONE
+
+
+def _confirmed_delinks(run: _Run, delinks: list[int], wait: bool) -> list[int]:
+    """The delinks to send: all but the prunes of agents whose new content is unconfirmed.
+
+    A superseded version's delink goes: its new version was ready when the plan was made.
+    """
+    unconfirmed: dict[str, int] = {}
+    for i, action in run.indexed(*CONTENT_KINDS):
+        if not _confirmed(run, i, wait):
+            unconfirmed[action.agent] = unconfirmed.get(action.agent, 0) + 1
+    held = [
+        i
+        for i in delinks
+        if not run.plan.actions[i].superseded and run.plan.actions[i].agent in unconfirmed
+    ]
+    if held:
+        _hold_prunes(run, held, unconfirmed, wait)
+    return [i for i in delinks if i not in held]
+
+
+def _confirmed(run: _Run, i: int, wait: bool) -> bool:
+    """Ready as far as this run saw: waited for and done, or ready on upload."""
+    watch = run.watches.get(i)
+    return run.status(i) == DONE and (wait or (watch is not None and watch.ready))
+
+
+def _hold_prunes(run: _Run, held: list[int], unconfirmed: dict[str, int], wait: bool) -> None:
+    state = "not waited for (--no-wait)" if not wait else "not ready yet"
+    agents = sorted({run.plan.actions[i].agent for i in held})
+    for i in held:
+        action = run.plan.actions[i]
+        why = (
+            f"skipped: {unconfirmed[action.agent]} add, replace or crawl action(s) of agent "
+            f"'{action.agent}' are {state}; nothing is pruned before the new content is ready"
+        )
+        run.outcomes[i] = Outcome(action, SKIPPED, why)
+    run.notes.append(
+        f"{len(held)} delink(s) of agent(s) {', '.join(agents)} were skipped: their new "
+        f"content is {state}; apply again once it is ready to delink them."
+    )
 
 
 def _skip_delinks(run: _Run, prunes: list[int], replaces: list[int], failures: int) -> None:
