@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
+from kbsync.commands.apply_json import JsonReport
 from kbsync.commands.common import (
     RemoteArgs,
     check_recrawl,
@@ -137,15 +138,40 @@ def _apply(target: Target, session: Session) -> int:
 
 
 def _review_and_run(api: RobofyApi, planned: Planned, session: Session) -> int:
-    if session.args.fmt != "json":
-        _show(session, render_plan(planned.plan, session.args.fmt, _color(session)))
+    if session.args.fmt == "json":
+        return _review_and_run_json(api, planned, session)
+    fmt, color = session.args.fmt, _color(session)
+    _show(session, render_plan(planned.plan, fmt, color))
+
+    def show(result: ApplyResult) -> None:
+        _show(session, render_result(result, fmt, color))
+
+    return _checked_run(api, planned, session, show)
+
+
+def _review_and_run_json(api: RobofyApi, planned: Planned, session: Session) -> int:
+    """``--format json``: one document on stdout whatever happens (see apply_json)."""
+    report = JsonReport(planned.plan)
+    try:
+        return _checked_run(api, planned, session, report.record_result)
+    except GuardError as refused:
+        report.refusals = tuple(planned.plan.refusals) or (str(refused),)
+        raise
+    finally:
+        _show(session, report.render())
+
+
+def _checked_run(
+    api: RobofyApi, planned: Planned, session: Session, show: Callable[[ApplyResult], None]
+) -> int:
+    """Refuse what is unsafe, ask when someone can answer, apply, ``show`` the result."""
     _refuse_unsafe(api, planned, session)
     if not planned.plan.has_changes:
         return EXIT_OK
     if not _confirmed(session):
         session.stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
-    result = _run_and_show(api, planned, session)
+    result = _run_and_show(api, planned, session, show)
     step_summary(planned.plan, result, session.env)
     return EXIT_PARTIAL if result.failed else EXIT_OK
 
@@ -163,18 +189,21 @@ def _refuse_unsafe(api: RobofyApi, planned: Planned, session: Session) -> None:
 def _confirmed(session: Session) -> bool:
     if session.confirm is None or session.apply_args.yes:
         return True
+    if session.args.fmt == "json":  # nobody was shown a plan to answer about
+        raise GuardError("apply --format json does not ask: pass --yes; nothing was applied")
     return session.confirm("Apply these changes?")
 
 
-def _run_and_show(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
+def _run_and_show(
+    api: RobofyApi, planned: Planned, session: Session, show: Callable[[ApplyResult], None]
+) -> ApplyResult:
     try:
         with log_group("kbsync apply: progress", session.env, session.stderr):
             result = _run(api, planned, session)
     except ApplyInterrupted as interrupted:
-        # say what was done before the interrupt, then let the handler exit 130
-        _show(session, render_result(interrupted.result, session.args.fmt, _color(session)))
+        show(interrupted.result)  # what was done before the interrupt; the handler exits 130
         raise
-    _show(session, render_result(result, session.args.fmt, _color(session)))
+    show(result)
     return result
 
 
