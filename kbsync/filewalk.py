@@ -14,11 +14,9 @@ import pathspec
 from kbsync.hashcache import FileStat
 from kbsync.manifest_types import FileSpec
 from kbsync.paths import PathProblem, check_within, inside
+from kbsync.robofy.contract import FILE_EXTENSIONS as SUPPORTED_EXTENSIONS
+from kbsync.robofy.contract import MAX_FILE_BYTES
 
-SUPPORTED_EXTENSIONS = (
-    ".pdf", ".docx", ".doc", ".xls", ".xlsx", ".txt", ".html", ".htm", ".md", ".markdown", ".json",
-)  # fmt: skip
-MAX_FILE_BYTES = 10 * 1024 * 1024
 IGNORE_FILE = ".kbsyncignore"
 TEMP_PATTERNS = ("*~", ".*.swp", ".#*", "#*#", "*.tmp", ".DS_Store")
 

@@ -9,11 +9,10 @@ from kbsync.errors import Problem
 from kbsync.manifest_schema import FILES, TEXT, WEBSITE
 from kbsync.manifest_types import FileSpec, TextSpec
 from kbsync.model import DesiredSite
+from kbsync.robofy.contract import MAX_TEXT_CHARS
 from kbsync.schema import Schema, conforms
 from kbsync.urls import normalize_url
 from kbsync.yamlload import Loc, YNode
-
-MAX_TEXT_CHARS = 1_000_000  # Robofy's limit on a text's content
 
 
 def _valid_items(node: YNode | None, schema: Schema) -> list[YNode]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -60,7 +59,6 @@ def _path_segment(value: str) -> str:
 
 LIST_AGENTS = Route("GET", "/v1/ai-agent/chatbot/{pid}")  # [I]
 CREATE_AGENT = Route("POST", "/v1/ai-agent/chatbot/{pid}")  # [I]
-GET_AGENT = Route("GET", "/v1/ai-agent/chatbot/{pid}/{cid}")  # [I]
 UPDATE_AGENT = Route("PUT", "/v1/ai-agent/chatbot/{pid}/{cid}")  # [I]
 GET_SETTINGS = Route("GET", "/v1/ai-agent/chatbot_ai_settings/{pid}/{cid}")  # [D]
 UPDATE_SETTINGS = Route("PUT", "/v1/ai-agent/chatbot_ai_settings/{pid}/{cid}")  # [A]
@@ -91,8 +89,7 @@ FILE_EXTENSIONS = (
     ".pdf", ".docx", ".doc", ".xls", ".xlsx", ".txt", ".html", ".htm", ".md", ".markdown", ".json",
 )
 # fmt: on
-MAX_TEXT_CHARS = 1_000_000  # [A]
-MAX_FILE_NAME_CHARS = 255  # [A]
+MAX_TEXT_CHARS = 1_000_000  # [A] characters of one text's content
 DELINK_BATCH = 100  # [A] ids per delink request
 
 # --- statuses [A] -------------------------------------------------------
@@ -117,19 +114,6 @@ def is_known_status(raw_status: str) -> bool:
 def state_of(raw_status: object) -> str:
     """kbsync's state for a Robofy status string; an unknown one is "not ready yet"."""
     return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)
-
-
-# --- timestamps [D format, A zone] -------------------------------------------------------
-
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-def parse_timestamp(text: str) -> datetime | None:
-    """A Robofy timestamp as an aware UTC datetime; None when absent or unparseable."""
-    try:
-        return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
 
 
 # --- answers and shape errors -------------------------------------------------------
