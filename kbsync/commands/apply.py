@@ -172,7 +172,7 @@ def _checked_run(
         session.stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
     result = _run_and_show(api, planned, session, show)
-    step_summary(planned.plan, result, session.env)
+    step_summary(planned.plan, result, session.env, session.stderr)
     return EXIT_PARTIAL if result.failed else EXIT_OK
 
 
@@ -180,7 +180,7 @@ def _refuse_unsafe(api: RobofyApi, planned: Planned, session: Session) -> None:
     """GuardError, nothing sent: a safety guard refused, or the account's limits would."""
     plan = planned.plan
     if plan.refusals:
-        step_summary(plan, None, session.env)
+        step_summary(plan, None, session.env, session.stderr)
         reasons = "\n".join(f"  - {r}" for r in plan.refusals)
         raise GuardError(f"apply refused by a safety guard; nothing was applied:\n{reasons}")
     enforce_limits(api, plan, planned.inventory, session.stderr)

@@ -118,10 +118,23 @@ def write_block(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
-def step_summary(plan: Plan | None, result: ApplyResult | None, env: Mapping[str, str]) -> None:
-    """In GitHub Actions, also append the Markdown rendering to the job summary."""
+def step_summary(
+    plan: Plan | None, result: ApplyResult | None, env: Mapping[str, str], stderr: TextIO
+) -> None:
+    """In GitHub Actions, also append the Markdown rendering to the job summary. A summary
+    that cannot be written is a warning: after an apply changed things, the exit code must
+    say what the apply did, not how the job's summary file fared."""
     if not env.get("GITHUB_STEP_SUMMARY"):
         return
+    try:
+        _append_summaries(plan, result, env)
+    except OSError as error:
+        stderr.write(f"Warning: could not write the GitHub step summary: {error}\n")
+
+
+def _append_summaries(
+    plan: Plan | None, result: ApplyResult | None, env: Mapping[str, str]
+) -> None:
     from kbsync.github.summary import append_step_summary
 
     if plan is not None:

@@ -51,7 +51,7 @@ def plan(
     if out is not None:
         save_plan(out, planned.plan, desired, planned.inventory, options)
         stderr.write(f"Saved the plan to {out}; apply it with `kbsync apply {out}`.\n")
-    step_summary(planned.plan, None, env)
+    step_summary(planned.plan, None, env, stderr)
     if planned.plan.refusals:
         refusals = "\n".join(f"Guard refused the plan: {r}" for r in planned.plan.refusals)
         annotate_error(refusals, env, stderr)

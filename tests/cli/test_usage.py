@@ -70,3 +70,13 @@ def test_recrawl_of_an_undeclared_site_names_the_declared_ones(project: Path) ->
     declared = "https://DOCS.example.test/manual/"  # the same site once normalized
     planned = run_kbsync("plan", "--sandbox", "--recrawl", declared, cwd=project)
     assert planned.code == 0, planned.both
+
+
+def test_an_unwritable_step_summary_does_not_fail_a_successful_apply(project: Path) -> None:
+    summary = project / "summary-is-a-folder"
+    summary.mkdir()
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    applied = run_kbsync("apply", "--sandbox", cwd=project, env=env)
+    assert applied.code == 0, applied.both
+    assert "0 failed" in applied.out
+    assert "Warning: could not write the GitHub step summary" in applied.err
