@@ -1,6 +1,6 @@
 """Safety guards on delinks, decided at plan time (pure) so nothing is ever sent.
 
-- ``--max-delete N``: at most N delinks in the whole plan;
+- ``--max-delete N``: at most N delinks per agent;
 - ``--max-delete P%``: at most P% of each agent's linked assets (``100%`` lifts the guard);
 - default: no agent may lose more than half of its linked assets, unless that is one asset;
 - an agent that declares knowledge which expanded to nothing may not delink anything.
@@ -54,12 +54,6 @@ def refusals(counts: Sequence[AgentDelinks], max_delete: str | None) -> list[str
     limit = parse_max_delete(max_delete)
     found = [r for c in counts if (r := _empty_expansion(c))]
     found += [r for c in counts if (r := _agent_share(c, limit))]
-    total = sum(c.delinks for c in counts)
-    if limit is not None and not limit.percent and total > limit.number:
-        found.append(
-            f"the plan would delink {total} asset(s), more than --max-delete {int(limit.number)} "
-            "allows; review the plan and raise --max-delete to go ahead"
-        )
     return found
 
 
@@ -86,7 +80,9 @@ def _agent_share(count: AgentDelinks, limit: MaxDelete | None) -> str:
             return ""
         allowed = f"--max-delete {_number(limit.number)}%"
     else:
-        return ""
+        if count.delinks <= limit.number:
+            return ""
+        allowed = f"--max-delete {_number(limit.number)}"
     return (
         f"agent {count.agent.key!r}: the plan would delink {count.delinks} of its "
         f"{count.linked} linked assets, more than {allowed} allows; review the plan and "

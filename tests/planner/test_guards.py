@@ -69,15 +69,15 @@ def test_default_refusal_message() -> None:
     )
 
 
-def test_max_delete_n_counts_the_whole_plan() -> None:
+def test_max_delete_n_is_per_agent() -> None:
     want = desired(keep_agent(4, key="a", name="A"), keep_agent(4, key="b", name="B"))
     have = inventory(
-        a=remote(*state_with(4, 1), name="A"), b=remote(*state_with(4, 1), name="B", chatbot_id="2")
+        a=remote(*state_with(4, 1), name="A"), b=remote(*state_with(4, 2), name="B", chatbot_id="2")
     )
-    assert run(want, have, max_delete="2").refusals == ()
+    assert run(want, have, max_delete="2").refusals == ()  # 1 and 2: each within 2
     assert run(want, have, max_delete="1").refusals == (
-        "the plan would delink 2 asset(s), more than --max-delete 1 allows; "
-        "review the plan and raise --max-delete to go ahead",
+        "agent 'b': the plan would delink 2 of its 6 linked assets, more than --max-delete 1 "
+        "allows; review the plan and pass --max-delete (e.g. --max-delete 100%) to go ahead",
     )
 
 
