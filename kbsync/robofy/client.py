@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -64,6 +65,7 @@ class RobofyClient:
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url)
         self._max_pages = max_pages
+        self._seen_links = _SeenLinks()
         pool = max(1, parallelism)
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._http = httpx.Client(
@@ -165,25 +167,37 @@ class RobofyClient:
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
         pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
-        return [c.parse_linkage(a, item) for a, item in pages]
+        links = [c.parse_linkage(a, item) for a, item in pages]
+        self._seen_links.note(chatbot_id, [link.linkage_id for link in links])
+        return links
 
     def add_text(self, chatbot_id: str, file_name: str, content: str) -> RemoteLinkage:
         body = c.text_body(self.project_id, chatbot_id, file_name, content)
 
-        def send() -> RemoteLinkage:
-            answer = self._send(c.ADD_TEXT, json=body)
-            return c.added_linkage(answer, TEXT, file_name)
+        def post() -> RemoteLinkage:
+            return c.added_linkage(self._send(c.ADD_TEXT, json=body), TEXT, file_name)
 
-        return uncertain.add_asset(send, file_name, lambda: self.list_linkages(chatbot_id))
+        return self._add(chatbot_id, file_name, post)
 
     def add_file(self, chatbot_id: str, file_name: str, path: Path) -> RemoteLinkage:
         upload = Upload(c.FILE_FIELD, file_name, path, c.file_form(chatbot_id))
 
-        def send() -> RemoteLinkage:
-            answer = self._send(c.ADD_FILE, upload=upload)
-            return c.added_linkage(answer, FILE, file_name)
+        def post() -> RemoteLinkage:
+            return c.added_linkage(self._send(c.ADD_FILE, upload=upload), FILE, file_name)
 
-        return uncertain.add_asset(send, file_name, lambda: self.list_linkages(chatbot_id))
+        return self._add(chatbot_id, file_name, post)
+
+    def _add(
+        self, chatbot_id: str, file_name: str, post: Callable[[], RemoteLinkage]
+    ) -> RemoteLinkage:
+        link = uncertain.add_asset(
+            post,
+            file_name,
+            lambda: self.list_linkages(chatbot_id),
+            lambda: self._seen_links.of(chatbot_id),
+        )
+        self._seen_links.note(chatbot_id, [link.linkage_id])
+        return link
 
     def delink(self, chatbot_id: str, linkage_ids: list[int]) -> list[int]:
         """Delink in batches; ids already gone count as delinked (idempotent)."""
@@ -250,6 +264,22 @@ class RobofyClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _SeenLinks:
+    """Linkage ids this client has seen per agent: each existed before any later send."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: dict[str, set[int]] = {}
+
+    def note(self, chatbot_id: str, ids: list[int]) -> None:
+        with self._lock:
+            self._ids.setdefault(chatbot_id, set()).update(ids)
+
+    def of(self, chatbot_id: str) -> set[int]:
+        with self._lock:
+            return set(self._ids.get(chatbot_id, ()))
 
 
 def _checked_base_url(base_url: str) -> str:

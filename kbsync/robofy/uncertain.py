@@ -4,7 +4,8 @@ A POST that failed after it may have reached Robofy (a dropped connection, a
 timeout, a 5xx) raises UncertainWriteError in the sender. Here we look for its
 effect: a linkage with the name we sent, a running crawl of our start URL, an
 agent with our name. Found: that is the result. Absent: the write did not
-happen, so sending again cannot duplicate it.
+happen, so sending again cannot duplicate it. What existed before a send (an
+older, maybe failed copy of the same name) is never taken for its effect.
 """
 
 from __future__ import annotations
@@ -29,12 +30,24 @@ def add_asset(
     send: Callable[[], RemoteLinkage],
     asset_name: str,
     list_linkages: Callable[[], list[RemoteLinkage]],
+    known_ids: Callable[[], set[int]],
 ) -> RemoteLinkage:
+    """``known_ids()``: the linkage ids the client has already seen (its inventory read,
+    earlier adds), so certainly not the result of the coming send. Asked in memory
+    before every send: the fault-free path stays one POST."""
+    older: set[int] = set()
+
+    def send_once() -> RemoteLinkage:
+        older.clear()
+        older.update(known_ids())
+        return send()
+
     def find() -> RemoteLinkage | None:
-        named = [link for link in list_linkages() if link.asset_name == asset_name]
+        links = list_linkages()
+        named = [x for x in links if x.asset_name == asset_name and x.linkage_id not in older]
         return max(named, key=lambda link: (link.created_at, link.linkage_id), default=None)
 
-    return _resolve(send, find, ASSET_SENDS, f"asset {asset_name!r}")
+    return _resolve(send_once, find, ASSET_SENDS, f"asset {asset_name!r}")
 
 
 def crawl(

@@ -105,6 +105,56 @@ def test_newest_of_several_same_named_linkages_is_returned(harness: Callable[...
     assert h.client.add_text("cb1", "kb~faq.md", "hello").linkage_id == 3
 
 
+def _with_an_older_failed_copy() -> FakeLinks:
+    """The server already holds a failed upload of kb~faq.md, dated later than new ones."""
+    server = FakeLinks([])
+    old = {"linkage_id": 50, "asset_type": "text", "asset_name": "kb~faq.md", "status": "Failed"}
+    server.links.append({**old, "created_at": "2030-01-01 00:00:00"})
+    return server
+
+
+def test_an_older_copy_of_the_name_is_not_taken_for_a_lost_send(
+    harness: Callable[..., Harness],
+) -> None:
+    """The re-read after a 500 that stored nothing must not mistake the old copy for ours."""
+    server = _with_an_older_failed_copy()
+    server.failures = ["500"]
+    h = harness(server)
+    h.client.list_linkages("cb1")  # what the inventory does before any apply
+    link = h.client.add_text("cb1", "kb~faq.md", "hello")
+    assert link.linkage_id == 3 and link.linkage_id != 50
+    assert [r.method for r in h.requests] == ["GET", "POST", "GET", "POST"]  # re-uploaded
+
+
+def test_an_older_copy_of_the_name_is_not_taken_for_a_dropped_send(
+    harness: Callable[..., Harness],
+) -> None:
+    server = _with_an_older_failed_copy()
+    server.failures = ["drop"]
+    h = harness(server)
+    h.client.list_linkages("cb1")
+    assert h.client.add_text("cb1", "kb~faq.md", "hello").linkage_id == 3
+    assert [r.method for r in h.requests] == ["GET", "POST", "GET"]  # found, not re-sent
+
+
+def test_a_copy_this_client_added_earlier_is_not_taken_for_a_lost_send(
+    harness: Callable[..., Harness],
+) -> None:
+    server = FakeLinks(["ok", "500"])
+    h = harness(server)
+    first = h.client.add_text("cb1", "kb~faq.md", "v1")
+    second = h.client.add_text("cb1", "kb~faq.md", "v2")
+    assert (first.linkage_id, second.linkage_id) == (2, 3)
+    assert [r.method for r in h.requests] == ["POST", "POST", "GET", "POST"]
+
+
+def test_the_no_fault_path_after_an_inventory_is_one_post(harness: Callable[..., Harness]) -> None:
+    h = harness(_with_an_older_failed_copy())
+    h.client.list_linkages("cb1")
+    h.client.add_text("cb1", "kb~faq.md", "hello")
+    assert [r.method for r in h.requests] == ["GET", "POST"]
+
+
 def test_add_file_drop_resolved_and_file_reopened_on_resend(
     harness: Callable[..., Harness], tmp_path: Path
 ) -> None:
