@@ -34,6 +34,9 @@ PROFILE_FIELDS = (
     "llm_source",
 )
 
+# settings never compared, planned, shown or sent, whatever a manifest says
+SECRET_FIELDS = frozenset({"llm_api_key"})
+
 Scalar = str | int | float | bool | None
 
 

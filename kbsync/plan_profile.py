@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from kbsync.model import (
     CREATE_AGENT,
+    SECRET_FIELDS,
     UPDATE_AGENT,
     UPDATE_PERSONA,
     UPDATE_PROMPT,
@@ -23,8 +24,6 @@ from kbsync.model import (
     Scalar,
 )
 
-# never compared, never put in a plan, whatever a manifest says
-SECRET_FIELDS = frozenset({"llm_api_key"})
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False}
 
 

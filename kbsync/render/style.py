@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kbsync.model import Scalar
-from kbsync.plan_profile import SECRET_FIELDS
+from kbsync.model import SECRET_FIELDS, Scalar
 
 _ANSI = {"green": "32", "yellow": "33", "red": "31", "cyan": "36", "bold": "1", "dim": "2"}
 

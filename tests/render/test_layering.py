@@ -1,0 +1,32 @@
+"""The renderers depend on the model (and on each other) only, never on planning code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import kbsync.render
+
+RENDER = Path(kbsync.render.__file__).parent
+
+
+def kbsync_imports(path: Path) -> set[str]:
+    """The kbsync modules a source file imports (``from kbsync.x import y`` -> kbsync.x)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name == "kbsync" or name.startswith("kbsync.")}
+
+
+def test_render_imports_only_the_model_and_itself() -> None:
+    outside = {
+        f"{path.name}: {name}"
+        for path in sorted(RENDER.glob("*.py"))
+        for name in kbsync_imports(path)
+        if name != "kbsync.model" and not name.startswith("kbsync.render")
+    }
+    assert outside == set()
