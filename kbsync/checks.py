@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from kbsync.errors import AuthError, RobofyError
+from kbsync.matching import match_agents
 from kbsync.model import DesiredAgent, DesiredState, GoldenCheck
-from kbsync.planner import match_agents
 from kbsync.robofy.api import RobofyApi
 
 

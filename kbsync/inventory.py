@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from kbsync.errors import ConfigError
+from kbsync.matching import match_agents
 from kbsync.model import (
     URL,
     DesiredAgent,
@@ -23,7 +24,6 @@ from kbsync.model import (
     RemoteAgentState,
     RemoteLinkage,
 )
-from kbsync.planner import match_agents
 from kbsync.robofy.api import RobofyApi
 from kbsync.urls import page_belongs
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from kbsync.errors import ConfigError
 from kbsync.guards import AgentDelinks, count_delinks, refusals
+from kbsync.matching import match_agents
 from kbsync.model import (
     ACTION_KINDS,
     Action,
@@ -21,30 +22,14 @@ from kbsync.model import (
     Note,
     Plan,
     PlanOptions,
-    RemoteAgent,
     RemoteAgentState,
 )
 from kbsync.plan_knowledge import page_candidates, plan_assets, select_delinks
 from kbsync.plan_profile import plan_agent_fields, plan_new_agent
 from kbsync.plan_sites import plan_site
 
-
-def match_agents(
-    desired: Sequence[DesiredAgent], remote: Sequence[RemoteAgent]
-) -> dict[str, RemoteAgent]:
-    """Desired agent key -> remote agent, by pinned ``id``, else by exact name.
-
-    Raises ConfigError for a pinned id that does not exist, for a name two remote
-    agents share, and for two desired agents that would manage the same chatbot.
-    """
-    by_id = {r.chatbot_id: r for r in remote}
-    matched: dict[str, RemoteAgent] = {}
-    for agent in desired:
-        found = _match_one(agent, remote, by_id)
-        if found is not None:
-            matched[agent.key] = found
-    _refuse_shared_chatbots(matched)
-    return matched
+# match_agents lives in kbsync.matching; it stays importable from here
+__all__ = ["match_agents", "plan"]
 
 
 def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> Plan:
@@ -128,7 +113,7 @@ def _order(action: Action) -> tuple[int, str, str, tuple[int, ...]]:
     )
 
 
-# --- agent selection and matching ----------------------------------------------
+# --- agent selection ------------------------------------------------------------
 
 
 def _selected(agents: Sequence[DesiredAgent], keys: Sequence[str]) -> list[DesiredAgent]:
@@ -139,35 +124,3 @@ def _selected(agents: Sequence[DesiredAgent], keys: Sequence[str]) -> list[Desir
             f"unknown agent key(s) {', '.join(unknown)}; the manifest declares: {declared}"
         )
     return [a for a in agents if not keys or a.key in keys]
-
-
-def _match_one(
-    agent: DesiredAgent, remote: Sequence[RemoteAgent], by_id: dict[str, RemoteAgent]
-) -> RemoteAgent | None:
-    if agent.id is not None:
-        found = by_id.get(str(agent.id))
-        if found is None:
-            raise ConfigError(
-                f"agent {agent.key!r}: the pinned id {agent.id!r} is not an agent of this project"
-            )
-        return found
-    named = [r for r in remote if r.name == agent.name]
-    if len(named) > 1:
-        ids = ", ".join(sorted(r.chatbot_id for r in named))
-        raise ConfigError(
-            f"agent {agent.key!r}: {len(named)} agents in the project are named {agent.name!r} "
-            f"(ids {ids}); pin the one to manage with `id:` in the manifest"
-        )
-    return named[0] if named else None
-
-
-def _refuse_shared_chatbots(matched: dict[str, RemoteAgent]) -> None:
-    owners: dict[str, list[str]] = {}
-    for key, remote in matched.items():
-        owners.setdefault(remote.chatbot_id, []).append(key)
-    for chatbot_id, keys in owners.items():
-        if len(keys) > 1:
-            raise ConfigError(
-                f"agents {', '.join(repr(k) for k in keys)} would all manage chatbot {chatbot_id}; "
-                "give each its own `name` or `id`"
-            )

@@ -1,0 +1,62 @@
+"""Which remote agent each desired agent manages: by pinned id, else by exact name. Pure.
+
+Shared by the inventory (what to read), the planner and ``kbsync check``, so it lives
+apart from all three and depends on the model and the errors only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kbsync.errors import ConfigError
+from kbsync.model import DesiredAgent, RemoteAgent
+
+
+def match_agents(
+    desired: Sequence[DesiredAgent], remote: Sequence[RemoteAgent]
+) -> dict[str, RemoteAgent]:
+    """Desired agent key -> remote agent, by pinned ``id``, else by exact name.
+
+    Raises ConfigError for a pinned id that does not exist, for a name two remote
+    agents share, and for two desired agents that would manage the same chatbot.
+    """
+    by_id = {r.chatbot_id: r for r in remote}
+    matched: dict[str, RemoteAgent] = {}
+    for agent in desired:
+        found = _match_one(agent, remote, by_id)
+        if found is not None:
+            matched[agent.key] = found
+    _refuse_shared_chatbots(matched)
+    return matched
+
+
+def _match_one(
+    agent: DesiredAgent, remote: Sequence[RemoteAgent], by_id: dict[str, RemoteAgent]
+) -> RemoteAgent | None:
+    if agent.id is not None:
+        found = by_id.get(str(agent.id))
+        if found is None:
+            raise ConfigError(
+                f"agent {agent.key!r}: the pinned id {agent.id!r} is not an agent of this project"
+            )
+        return found
+    named = [r for r in remote if r.name == agent.name]
+    if len(named) > 1:
+        ids = ", ".join(sorted(r.chatbot_id for r in named))
+        raise ConfigError(
+            f"agent {agent.key!r}: {len(named)} agents in the project are named {agent.name!r} "
+            f"(ids {ids}); pin the one to manage with `id:` in the manifest"
+        )
+    return named[0] if named else None
+
+
+def _refuse_shared_chatbots(matched: dict[str, RemoteAgent]) -> None:
+    owners: dict[str, list[str]] = {}
+    for key, remote in matched.items():
+        owners.setdefault(remote.chatbot_id, []).append(key)
+    for chatbot_id, keys in owners.items():
+        if len(keys) > 1:
+            raise ConfigError(
+                f"agents {', '.join(repr(k) for k in keys)} would all manage chatbot {chatbot_id}; "
+                "give each its own `name` or `id`"
+            )
