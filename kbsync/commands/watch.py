@@ -116,7 +116,14 @@ def run_watch(session: Session) -> int:
         watcher.start(syncer.scope())
     except OSError as error:  # e.g. the system's limit of inotify watches
         raise ConfigError(f"cannot watch the manifest's folders: {error}") from None
+    try:
+        run_loop(_loop(session, collector, watcher, syncer))
+    finally:
+        watcher.stop()
+    return EXIT_OK
 
+
+def _loop(session: Session, collector: ChangeCollector, watcher: Watcher, syncer: Syncer) -> Loop:
     def cycle(changed: frozenset[Path]) -> CycleReport:
         try:
             return syncer(changed)
@@ -127,7 +134,7 @@ def run_watch(session: Session) -> int:
         report = error_report(error, syncer.shown(batch), time.time(), retry_in)
         _write(session, render_report(report, session.args.fmt))
 
-    loop = Loop(
+    return Loop(
         collector=collector,
         cycle=cycle,
         on_report=lambda report: _write(session, render_report(report, session.args.fmt)),
@@ -137,11 +144,6 @@ def run_watch(session: Session) -> int:
         backoff=session.backoff,
         fatal=(AuthError,),
     )
-    try:
-        run_loop(loop)
-    finally:
-        watcher.stop()
-    return EXIT_OK
 
 
 def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Watcher:
