@@ -8,18 +8,21 @@ Deletes are only planned as notes unless ``--prune``.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from kbsync.applylock import apply_lock
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
 from kbsync.commands.watch_output import error_report, render_report
 from kbsync.error_handler import EXIT_INTERRUPTED, EXIT_OK
 from kbsync.errors import AuthError, ConfigError, ManifestError
 from kbsync.executor import apply_plan
 from kbsync.guards import parse_max_delete
+from kbsync.limits import LimitCheck, check_limits
 from kbsync.manifest import load_manifest
 from kbsync.model import (
     DONE,
@@ -30,7 +33,7 @@ from kbsync.model import (
     DesiredState,
     Plan,
 )
-from kbsync.pipeline import open_api, plan_options, read_and_plan
+from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.robofy.api import RobofyApi
 from kbsync.sources import load_desired_state
 from kbsync.watch import (
@@ -81,6 +84,7 @@ class Session(NamedTuple):
     observer_factory: ObserverFactory | None = None  # None: watchdog's native Observer
     backoff: Backoff = Backoff()
     collector: ChangeCollector | None = None  # tests and benchmarks look at what was seen
+    stderr: TextIO | None = None  # notices (waiting for another apply); None: sys.stderr
 
 
 def watch(
@@ -96,7 +100,7 @@ def watch(
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
-    session = Session(api, desired, args, watch_args, env, stdout, threading.Event())
+    session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)
     except KeyboardInterrupt:
@@ -204,6 +208,12 @@ class Syncer:
         if desired.project != session.desired.project:  # the client talks to the first one
             moved = f"project changed from {session.desired.project} to {desired.project}"
             return report._replace(status="refused", problems=(f"{moved}; restart kbsync watch",))
+        # the same lock as kbsync apply: never plan from a state another apply is changing
+        with apply_lock(desired.manifest_path, session.stderr or sys.stderr):
+            return self._plan_and_apply(desired, report)
+
+    def _plan_and_apply(self, desired: DesiredState, report: CycleReport) -> CycleReport:
+        session = self._session
         options = plan_options(
             max_delete=session.watch_args.max_delete,
             agents=session.args.agents,
@@ -211,9 +221,11 @@ class Syncer:
         )
         planned = read_and_plan(session.api, desired, options, parallelism=session.args.parallelism)
         plan = planned.plan
-        report = report._replace(notes=self._new_notes(plan))
-        if plan.refusals:
-            return report._replace(status="refused", problems=plan.refusals)
+        limits = _limit_check(session.api, planned)
+        report = report._replace(notes=self._new_notes(plan, limits))
+        refusals = plan.refusals or [f"account limits: {p}" for p in limits.problems]
+        if refusals:
+            return report._replace(status="refused", problems=tuple(refusals))
         if not plan.has_changes:
             self._synced = desired
             return report
@@ -231,12 +243,20 @@ class Syncer:
             wait_timeout=session.watch_args.wait_timeout,
         )
 
-    def _new_notes(self, plan: Plan) -> tuple[str, ...]:
+    def _new_notes(self, plan: Plan, limits: LimitCheck) -> tuple[str, ...]:
         """Notes not already shown by the previous cycle: say a thing once, not every save."""
         notes = [note.message for note in plan.notes]
+        notes += [f"account limits not checked: {limits.unavailable}"] if limits.unavailable else []
         fresh = tuple(n for n in notes if n not in self._shown_notes)
         self._shown_notes = frozenset(notes)
         return fresh
+
+
+def _limit_check(api: RobofyApi, planned: Planned) -> LimitCheck:
+    """As ``kbsync apply`` checks them; not asked when a guard refused the plan anyway."""
+    if planned.plan.refusals:
+        return LimitCheck()
+    return check_limits(api, planned.plan, planned.inventory)
 
 
 def _with_result(report: CycleReport, result: ApplyResult) -> CycleReport:

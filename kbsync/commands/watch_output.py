@@ -22,7 +22,7 @@ PHRASES = {
 SUMMARIES = {
     "unchanged": "no changes",
     "invalid": "manifest invalid, still watching the last good one",
-    "refused": "refused by a safety guard, nothing applied",
+    "refused": "refused, nothing applied",
 }
 
 

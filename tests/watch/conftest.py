@@ -120,6 +120,7 @@ class Watching:
         self.app: EmulatorApp = kw.pop("app")
         self.manifest: Path = kw.pop("manifest")
         self.out = io.StringIO()
+        self.err = io.StringIO()  # notices, e.g. waiting for another apply's lock
         self.collector = ChangeCollector()
         transport = httpx.WSGITransport(app=self.app)
         key = kw.pop("key", "test-key")
@@ -141,6 +142,7 @@ class Watching:
             observer_factory=polling_observer,
             backoff=Backoff(0.2, 0.5),
             collector=self.collector,
+            stderr=self.err,
         )
         try:
             return run_watch(session)
@@ -193,6 +195,8 @@ def watching(
     manifest: Path,
 ) -> Callable[..., Watching]:
     def start(**kw: Any) -> Watching:
-        return Watching(background, app=emulator, manifest=manifest, **kw)
+        """``app=`` a WSGI layer over ``emulator`` (e.g. other account limits)."""
+        kw.setdefault("app", emulator)
+        return Watching(background, manifest=manifest, **kw)
 
     return start
