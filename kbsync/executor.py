@@ -23,6 +23,7 @@ from kbsync import executor_steps as steps
 from kbsync.crawls import Settled, Watch, wait_until_settled
 from kbsync.errors import GuardError, RobofyError
 from kbsync.model import (
+    CONTENT_KINDS,
     CRAWL,
     CREATE_AGENT,
     DELINK,
@@ -30,8 +31,11 @@ from kbsync.model import (
     FAILED,
     FAILED_OUTCOME,
     READY,
+    REPLACE_KINDS,
     SKIPPED,
     STILL_RUNNING,
+    UPDATE_KINDS,
+    UPLOAD_KINDS,
     WAIT_CRAWL,
     Action,
     ApplyResult,
@@ -42,9 +46,7 @@ from kbsync.progress import NullProgress, Progress
 from kbsync.robofy.api import RobofyApi
 
 # a failure of one of these means content may be missing: then nothing is delinked
-GUARDING_KINDS = (CREATE_AGENT, *steps.UPLOADS, CRAWL, WAIT_CRAWL)
-# new content of an agent: its prunes wait until all of it is confirmed ready
-CONTENT_KINDS = (*steps.UPLOADS, CRAWL, WAIT_CRAWL)
+GUARDING_KINDS = (CREATE_AGENT, *CONTENT_KINDS)
 STEP_ERRORS = (RobofyError, OSError, ValueError)
 
 
@@ -173,7 +175,7 @@ def _create(run: _Run, i: int) -> None:
 
 def _update_agents(run: _Run) -> None:
     by_agent: dict[str, list[int]] = {}
-    for i, action in run.indexed(*steps.UPDATES):
+    for i, action in run.indexed(*UPDATE_KINDS):
         by_agent.setdefault(action.agent, []).append(i)
     _in_parallel(run, "Updating agents", [partial(_update, run, ix) for ix in by_agent.values()])
 
@@ -201,7 +203,7 @@ def _start_content(run: _Run) -> None:
         else:
             run.watches[i] = Watch(cid, run_id=action.run_id)
             run.outcomes[i] = Outcome(action, STILL_RUNNING, f"crawl run {action.run_id} running")
-    jobs = [partial(_start, run, i) for i, _ in run.indexed(*steps.UPLOADS, CRAWL)]
+    jobs = [partial(_start, run, i) for i, _ in run.indexed(*UPLOAD_KINDS, CRAWL)]
     _in_parallel(run, "Uploading and crawling", jobs)
 
 
@@ -252,14 +254,14 @@ def _not_waited(run: _Run, indexes: list[int]) -> None:
             run.outcomes[i] = Outcome(action, SKIPPED, "not waited for (--no-wait)")
         elif action.kind == CRAWL:
             run.outcomes[i] = Outcome(action, DONE, "crawl started; not waited for (--no-wait)")
-        elif action.kind in steps.REPLACES:
+        elif action.kind in REPLACE_KINDS:
             message = "new version uploaded, still processing; the old version stays linked"
             run.outcomes[i] = Outcome(action, DONE, message + " until the next apply (--no-wait)")
         elif run.watches[i].ready:
             run.outcomes[i] = Outcome(action, DONE, "uploaded; ready")
         else:
             run.outcomes[i] = Outcome(action, DONE, "uploaded; still processing (--no-wait)")
-    replaces = [i for i in indexes if run.plan.actions[i].kind in steps.REPLACES]
+    replaces = [i for i in indexes if run.plan.actions[i].kind in REPLACE_KINDS]
     if replaces:
         run.notes.append(
             f"--no-wait: the old versions of {len(replaces)} replaced item(s) stay linked; "
@@ -268,7 +270,7 @@ def _not_waited(run: _Run, indexes: list[int]) -> None:
 
 
 def _settled_outcome(action: Action, where: Settled, timeout: float) -> Outcome:
-    replace = action.kind in steps.REPLACES
+    replace = action.kind in REPLACE_KINDS
     if where.state == READY:
         return Outcome(action, DONE, "new version ready" if replace else where.detail)
     if where.state == FAILED:
@@ -280,7 +282,7 @@ def _settled_outcome(action: Action, where: Settled, timeout: float) -> Outcome:
 
 def _delink(run: _Run, wait: bool) -> None:
     delinks = [i for i, _ in run.indexed(DELINK)]
-    replaces = [i for i, _ in run.indexed(*steps.REPLACES) if wait and _ready_replace(run, i)]
+    replaces = [i for i, _ in run.indexed(*REPLACE_KINDS) if wait and _ready_replace(run, i)]
     failed = [i for i, _ in run.indexed(*GUARDING_KINDS) if run.status(i) == FAILED_OUTCOME]
     if failed and (delinks or replaces):
         _skip_delinks(run, delinks, replaces, len(failed))
@@ -379,7 +381,7 @@ def _delink_one_by_one(run: _Run, cid: str, indexes: list[int]) -> tuple[set[int
 
 def _delink_outcome(action: Action, done: set[int], error: str) -> Outcome:
     missing = [lid for lid in action.linkage_ids if lid not in done]
-    replace = action.kind in steps.REPLACES
+    replace = action.kind in REPLACE_KINDS
     if not missing:
         return Outcome(action, DONE, "new version ready; old version delinked" if replace else "")
     why = error or f"Robofy did not confirm delinking {', '.join(map(str, missing))}"

@@ -10,26 +10,19 @@ from kbsync import markers
 from kbsync.crawls import Watch
 from kbsync.errors import NotFoundError
 from kbsync.model import (
-    ADD_FILE,
-    ADD_TEXT,
     CRAWL,
     FILE,
     READY,
-    REPLACE_FILE,
-    REPLACE_TEXT,
     UPDATE_AGENT,
     UPDATE_PERSONA,
     UPDATE_PROMPT,
     UPDATE_SETTINGS,
+    UPLOAD_KINDS,
     Action,
     DesiredAsset,
     Scalar,
 )
 from kbsync.robofy.api import RobofyApi
-
-UPLOADS = (ADD_TEXT, ADD_FILE, REPLACE_TEXT, REPLACE_FILE)
-REPLACES = (REPLACE_TEXT, REPLACE_FILE)
-UPDATES = (UPDATE_AGENT, UPDATE_PROMPT, UPDATE_SETTINGS, UPDATE_PERSONA)
 
 
 def new_values(action: Action) -> dict[str, Scalar]:
@@ -60,7 +53,7 @@ def update(api: RobofyApi, action: Action, chatbot_id: str) -> None:
 
 def start(api: RobofyApi, action: Action, chatbot_id: str) -> Watch:
     """Upload an asset or start a crawl; returns what to wait for."""
-    if action.kind in UPLOADS:
+    if action.kind in UPLOAD_KINDS:
         return upload(api, _asset(action), chatbot_id)
     if action.kind == CRAWL and action.site is not None:
         run = api.crawl(chatbot_id, action.site)

@@ -16,11 +16,9 @@ from typing import NamedTuple, TextIO
 
 from kbsync.errors import GuardError, RobofyError
 from kbsync.model import (
-    ADD_FILE,
-    ADD_TEXT,
     CRAWL,
-    REPLACE_FILE,
-    REPLACE_TEXT,
+    FILE_UPLOAD_KINDS,
+    UPLOAD_KINDS,
     URL,
     Action,
     Inventory,
@@ -32,7 +30,6 @@ from kbsync.urls import page_belongs
 # Robofy documents no default for max_crawl_pages; its docs' example uses 50
 ESTIMATED_PAGES = 50
 _MB = 1024 * 1024
-_UPLOADS = (ADD_FILE, REPLACE_FILE, ADD_TEXT, REPLACE_TEXT)
 
 
 class Needs(NamedTuple):
@@ -51,8 +48,8 @@ def needs_of(plan: Plan, inventory: Inventory) -> Needs:
     """What the plan adds against the account's limits. Pure."""
     needs = Needs()
     for action in plan.actions:
-        if action.kind in _UPLOADS and action.asset is not None:
-            is_file = action.kind in (ADD_FILE, REPLACE_FILE)
+        if action.kind in UPLOAD_KINDS and action.asset is not None:
+            is_file = action.kind in FILE_UPLOAD_KINDS
             needs = needs._replace(
                 files=needs.files + is_file,
                 storage_bytes=needs.storage_bytes + action.asset.size,

@@ -186,6 +186,15 @@ ACTION_KINDS = (
     DELINK,
 )
 
+# groups of action kinds, defined once for the executor, the limits and the renderers
+UPDATE_KINDS = (UPDATE_AGENT, UPDATE_PROMPT, UPDATE_SETTINGS, UPDATE_PERSONA)
+ADD_KINDS = (ADD_TEXT, ADD_FILE)
+REPLACE_KINDS = (REPLACE_TEXT, REPLACE_FILE)
+UPLOAD_KINDS = ADD_KINDS + REPLACE_KINDS  # a text or file sent to Robofy
+FILE_UPLOAD_KINDS = (ADD_FILE, REPLACE_FILE)
+# an agent's new content in a run: its prunes wait until all of it is confirmed ready
+CONTENT_KINDS = (*UPLOAD_KINDS, CRAWL, WAIT_CRAWL)
+
 
 class FieldChange(NamedTuple):
     field: str

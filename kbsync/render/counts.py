@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from kbsync.model import (
-    ADD_FILE,
-    ADD_TEXT,
+    ADD_KINDS,
     CRAWL,
     CREATE_AGENT,
     DELINK,
     DONE,
     FAILED_OUTCOME,
-    REPLACE_FILE,
-    REPLACE_TEXT,
+    REPLACE_KINDS,
     SKIPPED,
     STILL_RUNNING,
-    UPDATE_AGENT,
-    UPDATE_PERSONA,
-    UPDATE_PROMPT,
-    UPDATE_SETTINGS,
+    UPDATE_KINDS,
     WAIT_CRAWL,
     ApplyResult,
     Plan,
@@ -25,9 +20,9 @@ from kbsync.model import (
 
 # summary group -> the action kinds it counts ("add" counts new agents too, like Terraform)
 PLAN_GROUPS = {
-    "add": (CREATE_AGENT, ADD_TEXT, ADD_FILE),
-    "replace": (REPLACE_TEXT, REPLACE_FILE),
-    "update": (UPDATE_AGENT, UPDATE_PROMPT, UPDATE_SETTINGS, UPDATE_PERSONA),
+    "add": (CREATE_AGENT, *ADD_KINDS),
+    "replace": REPLACE_KINDS,
+    "update": UPDATE_KINDS,
     "delink": (DELINK,),
     "crawl": (CRAWL,),
     "wait": (WAIT_CRAWL,),
