@@ -7,6 +7,7 @@ is unknown from ``uncertain``. Thread-safe: the executor calls it from a pool.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
 import re
@@ -63,7 +64,7 @@ class RobofyClient:
         if not _HEADER_SAFE.match(api_key):
             raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
         self.project_id = project_id
-        self.base_url = _checked_base_url(base_url)
+        self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
         self._seen_links = _SeenLinks()
         pool = max(1, parallelism)
@@ -282,14 +283,35 @@ class _SeenLinks:
             return set(self._ids.get(chatbot_id, ()))
 
 
-def _checked_base_url(base_url: str) -> str:
+def _checked_base_url(base_url: str, *, in_process: bool) -> str:
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
             f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
         )
+    if parts.scheme == "http" and not (in_process or _is_loopback(parts.hostname)):
+        raise ConfigError(
+            f"refusing to send the API key over plain http to {parts.hostname}; use https "
+            "(the base URL comes from --base-url or ROBOFY_BASE_URL)"
+        )
     return base_url.strip().rstrip("/")
+
+
+def _in_process(transport: httpx.BaseTransport | None) -> bool:
+    """A transport the caller built that is not httpx's network one (the sandbox's
+    WSGITransport, a test's MockTransport): the request never leaves the process."""
+    return transport is not None and not isinstance(transport, httpx.HTTPTransport)
+
+
+def _is_loopback(host: str) -> bool:
+    """This machine: localhost, 127.0.0.0/8, ::1. Plain http there crosses no network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def client_from_env(

@@ -267,3 +267,45 @@ def test_a_redirect_without_location_says_so(harness: Callable[..., Harness]) ->
     h = harness(redirect(307, None))
     with pytest.raises(RobofyError, match="no Location header"):
         h.client.get_project()
+
+
+# --- the key never travels in cleartext to another machine -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://agents.robofy.ai", "http://10.0.0.5:8080", "http://[2001:db8::1]/", "HTTP://X.Y"],
+)
+def test_plain_http_to_another_host_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="refusing to send the API key over plain http to") as e:
+        RobofyClient("k-secret-123", 1, url)
+    assert "use https" in str(e.value) and "k-secret-123" not in str(e.value)
+    with pytest.raises(ConfigError, match="plain http"):
+        client_from_env({"ROBOFY_API_KEY": "k-secret-123", "ROBOFY_BASE_URL": url}, 1)
+
+
+def test_plain_http_with_a_network_transport_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"plain http to agents\.example"):
+        RobofyClient("k-123", 1, "http://agents.example", transport=httpx.HTTPTransport())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080",
+        "http://127.8.9.10",
+        "http://[::1]:9/",
+        "http://localhost:1",
+        "https://x.y",
+    ],
+)
+def test_plain_http_to_this_machine_and_https_anywhere_are_fine(url: str) -> None:
+    with RobofyClient("k-123", 1, url) as client:
+        assert client.base_url == url.rstrip("/")
+
+
+def test_plain_http_to_an_in_process_app_is_fine() -> None:
+    """The sandbox: an emulator in-process, reached through WSGITransport, no network."""
+    transport = httpx.WSGITransport(app=lambda environ, start: [])
+    with RobofyClient("k-123", 1, "http://sandbox.kbsync.invalid", transport=transport) as client:
+        assert client.base_url == "http://sandbox.kbsync.invalid"
