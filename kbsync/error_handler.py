@@ -13,6 +13,7 @@ from typing import TextIO
 
 from kbsync.errors import KbsyncError, ManifestError
 from kbsync.github.summary import annotate_error, escape_data, escape_property
+from kbsync.github.summary import redact as redact_with
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -28,10 +29,7 @@ class Terminated(KeyboardInterrupt):
 
 def redact(text: str) -> str:
     """Remove the API key from anything about to be shown, whatever produced it."""
-    key = os.environ.get("ROBOFY_API_KEY", "")
-    if len(key) >= 4:
-        text = text.replace(key, "***")
-    return text
+    return redact_with(text, os.environ)
 
 
 def annotate(message: str, stream: TextIO) -> None:
