@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from math import isfinite
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -105,6 +107,8 @@ def load_plan(path: Path) -> SavedPlan:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"{path}: not a readable kbsync plan file ({e})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a kbsync plan file (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise ConfigError(f"{path}: not a kbsync plan file (made by `kbsync plan --out`)")
     if document.get("format_version") != FORMAT_VERSION:
@@ -116,29 +120,85 @@ def load_plan(path: Path) -> SavedPlan:
 
 
 def _saved_from(path: Path, document: dict[str, Any]) -> SavedPlan:
-    try:
-        raw = document["options"]
-        options = PlanOptions(
-            now=float(raw["now"]),
-            max_delete=raw.get("max_delete"),
-            recrawl=tuple(raw.get("recrawl", ())),
-            agents=tuple(raw.get("agents", ())),
-            allow_delink=bool(raw.get("allow_delink", True)),
-        )
-        return SavedPlan(
-            manifest=_manifest_path(path, document),
-            manifest_fingerprint=str(document["manifest_fingerprint"]),
-            file_fingerprints=dict(document["file_fingerprints"]),
-            remote_fingerprint=str(document["remote_fingerprint"]),
-            options=options,
-            plan=dict(document["plan"]),
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise ConfigError(f"{path}: damaged kbsync plan file (missing or bad {e})") from None
+    """Every field type-checked: a hand-edited plan is a ConfigError naming the field."""
+    get = _Fields(path)
+    raw = get(document, "options", "an object", _is_dict)
+    options = PlanOptions(
+        now=float(get(raw, "options.now", "a finite number", _is_number)),
+        max_delete=get(raw, "options.max_delete", "a string or null", _is_opt_str, None),
+        recrawl=tuple(get(raw, "options.recrawl", "a list of strings", _is_str_list, [])),
+        agents=tuple(get(raw, "options.agents", "a list of strings", _is_str_list, [])),
+        allow_delink=get(raw, "options.allow_delink", "true or false", _is_bool, True),
+    )
+    return SavedPlan(
+        manifest=_manifest_path(path, get(document, "manifest", "a string", _is_str), document),
+        manifest_fingerprint=get(document, "manifest_fingerprint", "a string", _is_str),
+        file_fingerprints=dict(
+            get(document, "file_fingerprints", "an object of strings", _is_str_map)
+        ),
+        remote_fingerprint=get(document, "remote_fingerprint", "a string", _is_str),
+        options=options,
+        plan=dict(get(document, "plan", "an object", _is_dict)),
+    )
 
 
-def _manifest_path(plan_path: Path, document: dict[str, Any]) -> Path:
-    recorded = Path(document["manifest"])
+_REQUIRED = object()
+
+
+class _Fields:
+    """Reads one field of a saved plan, or raises ConfigError naming it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(
+        self,
+        container: dict[str, Any],
+        name: str,
+        expected: str,
+        ok: Callable[[Any], bool],
+        default: Any = _REQUIRED,
+    ) -> Any:
+        key = name.rsplit(".", 1)[-1]
+        if key not in container and default is not _REQUIRED:
+            return default
+        if key not in container:
+            raise ConfigError(f"{self.path}: damaged kbsync plan file ({name} is missing)")
+        if not ok(container[key]):
+            raise ConfigError(f"{self.path}: damaged kbsync plan file ({name} must be {expected})")
+        return container[key]
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_opt_str(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and isfinite(value)
+
+
+def _is_dict(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_str_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _manifest_path(plan_path: Path, recorded_path: str, document: dict[str, Any]) -> Path:
+    recorded = Path(recorded_path)
     relative = document.get("manifest_from_plan")
     if recorded.is_file() or not isinstance(relative, str):
         return recorded
