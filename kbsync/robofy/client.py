@@ -60,29 +60,19 @@ class RobofyClient:
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
     ) -> None:
-        api_key = api_key.strip()
-        if not _HEADER_SAFE.match(api_key):
-            raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
+        api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
         self._seen_links = _SeenLinks()
-        pool = max(1, parallelism)
-        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-            # a dripping server must not hold a request past its deadline, headers included
-            transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
-            timeout=timeout,
-            follow_redirects=False,  # a redirect is an error (sender), never followed
-            limits=limits,
-        )
+        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
+        pacer = Pacer(clock, sleep)
         self._sender = Sender(
             self._http,
             api_key,
-            policy=RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout),
-            pacer=Pacer(clock, sleep),
+            policy=policy,
+            pacer=pacer,
             sleep=sleep,
             clock=clock,
             rng=rng or random.Random(),
@@ -281,6 +271,33 @@ class _SeenLinks:
     def of(self, chatbot_id: str) -> set[int]:
         with self._lock:
             return set(self._ids.get(chatbot_id, ()))
+
+
+def _checked_key(api_key: str) -> str:
+    api_key = api_key.strip()
+    if not _HEADER_SAFE.match(api_key):
+        raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
+    return api_key
+
+
+def _http_client(
+    base_url: str,
+    api_key: str,
+    transport: httpx.BaseTransport | None,
+    timeout: float,
+    parallelism: int,
+) -> httpx.Client:
+    pool = max(1, parallelism)
+    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    return httpx.Client(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+        # a dripping server must not hold a request past its deadline, headers included
+        transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
+        timeout=timeout,
+        follow_redirects=False,  # a redirect is an error (sender), never followed
+        limits=limits,
+    )
 
 
 def _checked_base_url(base_url: str, *, in_process: bool) -> str:
