@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from kbsync import markers
 from kbsync.crawls import Watch
-from kbsync.errors import NotFoundError
 from kbsync.model import (
     CRAWL,
     FILE,
@@ -82,16 +81,9 @@ def _asset(action: Action) -> DesiredAsset:
 
 
 def delink(api: RobofyApi, chatbot_id: str, linkage_ids: list[int]) -> set[int]:
-    """Delink; returns the ids no longer linked (confirmed by Robofy or found gone).
+    """Delink; returns the ids no longer linked, as the client confirmed them.
 
-    A 404 (say, after a dropped response to an earlier attempt) is checked against the
-    agent's listing rather than trusted: ids that are no longer listed count as delinked.
+    The client already resolves a 404 (say, after a dropped response to an earlier
+    attempt) by listing the agent's linkages: ids no longer listed count as delinked.
     """
-    try:
-        return set(api.delink(chatbot_id, linkage_ids)) & set(linkage_ids)
-    except NotFoundError:
-        still = {lk.linkage_id for lk in api.list_linkages(chatbot_id)}
-        gone = set(linkage_ids) - still
-        if not gone:
-            raise
-        return gone
+    return set(api.delink(chatbot_id, linkage_ids)) & set(linkage_ids)

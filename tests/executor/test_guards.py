@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from kbsync.errors import GuardError
@@ -10,6 +11,7 @@ from kbsync.model import ADD_TEXT, DELINK, DONE, FAILED_OUTCOME, REPLACE_TEXT, S
 from tests.executor.helpers import World, agent, desired, marker, text
 
 DELINK_ROUTE = "DELETE /v1/ai-agent/chatbot_asset_delink"
+LISTING_ROUTE = "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}"
 
 
 def test_a_plan_over_max_delete_is_refused_with_zero_writes(world: World) -> None:
@@ -101,3 +103,24 @@ def test_an_agent_that_cannot_be_created_skips_its_actions_and_all_delinks(world
     ]
     assert "could not be created" in result.outcomes[2].message
     assert marker(b) in world.linked_names()
+
+
+def test_a_delink_for_an_agent_deleted_meanwhile_fails_after_one_look(world: World) -> None:
+    a, b = text("a", "1"), text("b", "2")
+    assert not world.apply(desired(agent(texts=[a, b]))).failed
+    plan = world.plan(desired(agent(texts=[a])))
+    cid = plan.agent_ids["support"]
+    with httpx.Client(
+        transport=httpx.WSGITransport(app=world.app),
+        base_url="http://emulator.test",
+        headers={"Authorization": "Bearer test-key"},
+    ) as http:  # someone deletes the agent on the dashboard
+        assert http.delete(f"/v1/ai-agent/chatbot/1/{cid}").status_code == 200
+    listings = world.by_route().get(LISTING_ROUTE, 0)
+
+    result = apply_plan(world.api, plan, sleep=world.sleep, clock=world.clock)
+
+    [outcome] = result.outcomes
+    assert (outcome.action.kind, outcome.status) == (DELINK, FAILED_OUTCOME)
+    assert "not found" in outcome.message
+    assert world.by_route().get(LISTING_ROUTE, 0) == listings + 1  # the client's look only
