@@ -316,7 +316,8 @@ def _confirmed_delinks(run: _Run, delinks: list[int], wait: bool) -> list[int]:
     ]
     if held:
         _hold_prunes(run, held, unconfirmed, wait)
-    return [i for i in delinks if i not in held]
+    skipped = set(held)  # a plan may hold thousands of prunes
+    return [i for i in delinks if i not in skipped]
 
 
 def _confirmed(run: _Run, i: int, wait: bool) -> bool:
