@@ -131,7 +131,7 @@ AGENT = Obj(
         "name": Str(
             "The agent's name; matched to a remote agent by id, else by name.", min_length=1
         ),
-        "id": AnyOf((Str(), Int(), Null()), "Pin an existing chatbot id."),
+        "id": AnyOf((Str(min_length=1), Int(), Null()), "Pin an existing chatbot id."),
         **PROFILE,
         "prompt": PROMPT,
         "settings": SETTINGS,

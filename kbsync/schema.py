@@ -25,9 +25,14 @@ class Str(NamedTuple):
     enum: tuple[str, ...] = ()
 
 
+# the largest integer every JSON reader keeps exactly (JavaScript's Number.MAX_SAFE_INTEGER)
+MAX_SAFE_INT = 2**53 - 1
+
+
 class Int(NamedTuple):
     description: str = ""
     minimum: int | None = None
+    maximum: int | None = MAX_SAFE_INT  # ids and counts go to Robofy as JSON numbers
 
 
 class Num(NamedTuple):
@@ -175,7 +180,7 @@ def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list
         return [_at(file, node, _in(where) + f"must be a finite number, got {value}")]
     if schema.minimum is not None and value < schema.minimum:
         return [_at(file, node, _in(where) + f"must be at least {schema.minimum}, got {value}")]
-    if isinstance(schema, Num) and schema.maximum is not None and value > schema.maximum:
+    if schema.maximum is not None and value > schema.maximum:
         return [_at(file, node, _in(where) + f"must be at most {schema.maximum}, got {value}")]
     return []
 
@@ -341,7 +346,7 @@ def _json_number(schema: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "integer" if isinstance(schema, Int) else "number"}
     if schema.minimum is not None:
         out["minimum"] = schema.minimum
-    if isinstance(schema, Num) and schema.maximum is not None:
+    if schema.maximum is not None:
         out["maximum"] = schema.maximum
     return out
 
