@@ -5,17 +5,16 @@ lives here and only here, so a real account that answers differently is a
 one-file fix. The rule: strict in what we send, tolerant in what we accept,
 but only within a CLOSED list of variants; anything else is a ShapeError naming
 the endpoint, the HTTP status and the top-level keys seen (never any value).
+The vocabulary (Route, Answer, shape_error) is in ``wire``; how canonical an answer
+is (for `kbsync doctor`) is judged in ``shapes``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-from urllib.parse import quote
+from typing import Any
 
-from kbsync.errors import ShapeError
 from kbsync.model import (
     FAILED,
     FILE,
@@ -31,31 +30,16 @@ from kbsync.model import (
     RemoteSettings,
     Scalar,
 )
+from kbsync.robofy.wire import Answer as Answer  # re-exported: c.Answer, c.Route, ...
+from kbsync.robofy.wire import Route as Route
+from kbsync.robofy.wire import finite, first, int_or_none, is_number, is_scalar, scalar
+from kbsync.robofy.wire import seen_keys as seen_keys
+from kbsync.robofy.wire import shape_error as shape_error
 
 DEFAULT_BASE_URL = "https://agents.robofy.ai"
 
 
 # --- routes -------------------------------------------------------
-
-
-class Route(NamedTuple):
-    method: str
-    template: str  # path with {pid} / {cid} placeholders
-    # a POST whose repetition harms nothing (chat) may be retried like a GET
-    safe_to_repeat: bool = False
-
-    @property
-    def endpoint(self) -> str:
-        """How errors and logs name the route: method + template, never ids or the host."""
-        return f"{self.method} {self.template}"
-
-    def path(self, pid: int, cid: str = "") -> str:
-        return self.template.format(pid=pid, cid=_path_segment(cid))
-
-
-def _path_segment(value: str) -> str:
-    return quote(value, safe="")
-
 
 LIST_AGENTS = Route("GET", "/v1/ai-agent/chatbot/{pid}")  # [I]
 CREATE_AGENT = Route("POST", "/v1/ai-agent/chatbot/{pid}")  # [I]
@@ -116,39 +100,7 @@ def state_of(raw_status: object) -> str:
     return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)
 
 
-# --- answers and shape errors -------------------------------------------------------
-
-
-class Answer(NamedTuple):
-    """A decoded HTTP answer: what the parsers below look at."""
-
-    endpoint: str
-    status: int
-    body: Any  # decoded JSON (None for an empty body)
-
-
-def shape_error(answer: Answer, expected: str) -> ShapeError:
-    """Name endpoint, status and the top-level keys seen; never a value."""
-    seen = seen_keys(answer)
-    return ShapeError(
-        f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a shape kbsync "
-        f"does not know: expected {expected}; {seen}. "
-        "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
-        endpoint=answer.endpoint,
-        status=answer.status,
-    )
-
-
-def seen_keys(answer: Answer) -> str:
-    """What kbsync may show of a body it does not know: its top-level keys, or its kind."""
-    if isinstance(answer.body, dict):
-        return "top-level keys: " + (", ".join(sorted(map(str, answer.body))[:20]) or "none")
-    return f"top-level JSON {_json_kind(answer.body)}"
-
-
-def _json_kind(value: object) -> str:
-    kinds = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
-    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+# --- envelopes -------------------------------------------------------
 
 
 def payload(answer: Answer) -> Any:
@@ -219,7 +171,7 @@ def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
     name = item.get("name") or ""  # a dashboard agent may have none
     if chatbot_id in (None, "") or not isinstance(name, str):
         raise shape_error(answer, "agent objects with chatbot_id (or id) and a string name")
-    profile = {f: _scalar(item[f]) for f in PROFILE_FIELDS if f in item and _finite(item[f])}
+    profile = {f: scalar(item[f]) for f in PROFILE_FIELDS if f in item and finite(item[f])}
     return RemoteAgent(str(chatbot_id), name, profile, str(item.get("status") or ""))
 
 
@@ -254,7 +206,7 @@ def parse_settings(answer: Answer) -> RemoteSettings:
     values = {
         k: _setting_from_wire(k, v)
         for k, v in data.items()
-        if k != PROMPT_FIELD and k not in SECRET_SETTINGS and _is_scalar(v)
+        if k != PROMPT_FIELD and k not in SECRET_SETTINGS and is_scalar(v)
     }
     return RemoteSettings(str(data.get(PROMPT_FIELD) or ""), values)
 
@@ -265,7 +217,7 @@ def _setting_from_wire(key: str, value: Scalar) -> Scalar:
             number = float(value)
         except ValueError:
             return value  # shown as-is; the plan will offer to fix it
-        return number if math.isfinite(number) else value
+        return number if finite(number) else value
     if key == "thinking_mode" and value is not None:
         return str(int(value)) if isinstance(value, bool) else str(value)
     return value
@@ -301,7 +253,7 @@ def flat_scalars(answer: Answer, expected: str) -> dict[str, Scalar]:
     data = payload(answer)
     if not isinstance(data, dict):
         raise shape_error(answer, expected)
-    return {str(k): v for k, v in data.items() if _is_scalar(v)}
+    return {str(k): v for k, v in data.items() if is_scalar(v)}
 
 
 LIMIT_KEYS = tuple(
@@ -316,24 +268,7 @@ def parse_limits(answer: Answer) -> dict[str, int]:
     data = payload(answer)
     if not isinstance(data, dict):
         return {}
-    return {k: int(data[k]) for k in LIMIT_KEYS if _is_number(data.get(k))}
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
-
-
-def _is_scalar(value: object) -> bool:
-    return value is None or (isinstance(value, (str, int, float, bool)) and _finite(value))
-
-
-def _finite(value: object) -> bool:
-    """False for NaN and +-Infinity, which Python's json reads (also for 1e400): skipped."""
-    return not isinstance(value, float) or math.isfinite(value)
-
-
-def _scalar(value: object) -> Scalar:
-    return value if _is_scalar(value) else str(value)  # type: ignore[return-value]
+    return {k: int(data[k]) for k in LIMIT_KEYS if is_number(data.get(k))}
 
 
 # --- linked assets -------------------------------------------------------
@@ -346,39 +281,20 @@ TYPE_KEYS = ("asset_type", "type")
 def parse_linkage(answer: Answer, item: Any) -> RemoteLinkage:
     if not isinstance(item, dict):
         raise shape_error(answer, "linkage objects")
-    linkage_id = _int_or_none(item.get("linkage_id"))
+    linkage_id = int_or_none(item.get("linkage_id"))
     if linkage_id is None:
         raise shape_error(answer, "linkage objects with an integer linkage_id")
-    raw_type = str(_first(item, TYPE_KEYS) or "").strip().lower()
+    raw_type = str(first(item, TYPE_KEYS) or "").strip().lower()
     raw_status = str(item.get("status") or "")
     return RemoteLinkage(
         linkage_id=linkage_id,
-        asset_id=_int_or_none(item.get("asset_id")),
+        asset_id=int_or_none(item.get("asset_id")),
         asset_type=_ASSET_TYPES.get(raw_type, raw_type),
-        asset_name=str(_first(item, NAME_KEYS) or ""),
+        asset_name=str(first(item, NAME_KEYS) or ""),
         state=state_of(raw_status),
         raw_status=raw_status,
         created_at=str(item.get("created_at") or ""),
     )
-
-
-def _first(item: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if item.get(key) not in (None, ""):
-            return item[key]
-    return None
-
-
-def _int_or_none(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    # ASCII only: "²".isdigit() is True but int("²") fails; 30 digits is plenty for an id
-    if text.isascii() and text.isdigit() and len(text) <= 30:
-        return int(text)
-    return None
 
 
 def text_body(pid: int, chatbot_id: str, file_name: str, content: str) -> dict[str, Any]:
@@ -397,13 +313,13 @@ def file_form(chatbot_id: str) -> dict[str, str]:
 def added_linkage(answer: Answer, asset_type: str, asset_name: str) -> RemoteLinkage:
     """Add Text answers a bare object [D], Add File an envelope [D]: both carry linkage_id."""
     data = payload(answer)
-    linkage_id = _int_or_none(data.get("linkage_id")) if isinstance(data, dict) else None
+    linkage_id = int_or_none(data.get("linkage_id")) if isinstance(data, dict) else None
     if linkage_id is None:
         raise shape_error(answer, "an object with an integer linkage_id")
     raw_status = str(data.get("status") or "")
     return RemoteLinkage(
         linkage_id=linkage_id,
-        asset_id=_int_or_none(data.get("asset_id")),
+        asset_id=int_or_none(data.get("asset_id")),
         asset_type=asset_type,
         asset_name=asset_name,
         state=state_of(raw_status),
@@ -423,7 +339,7 @@ def delinked_ids(answer: Answer, sent: list[int]) -> list[int]:
         return list(sent)
     found = data.get("delinked") if isinstance(data, dict) else data
     if isinstance(found, list):
-        ids = [_int_or_none(i) for i in found]
+        ids = [int_or_none(i) for i in found]
         return [i for i in ids if i is not None]
     raise shape_error(answer, "delinked ids")
 
@@ -466,8 +382,8 @@ def parse_crawl_run(answer: Answer, item: Any) -> CrawlRun:
         run_id=str(item["run_id"]),
         state=state_of(item.get("status")),
         start_urls=_start_urls(item.get("start_urls")),
-        pages_found=_int_or_none(item.get("pages_found")) or 0,
-        pages_crawled=_int_or_none(item.get("pages_crawled")) or 0,
+        pages_found=int_or_none(item.get("pages_found")) or 0,
+        pages_crawled=int_or_none(item.get("pages_crawled")) or 0,
         started_at=str(item.get("started_at") or ""),
         finished_at=None if item.get("finished_at") is None else str(item["finished_at"]),
         error=None if item.get("error") is None else str(item["error"]),
@@ -502,51 +418,8 @@ def chat_answer(answer: Answer) -> str:
     raise shape_error(answer, "an object with answer")
 
 
-# --- shape verdicts (for `kbsync doctor`) -------------------------------------------------
+# --- shape verdicts (kbsync.robofy.shapes judges; `kbsync doctor` shows them) ----------------
 
 CANONICAL = "canonical"  # exactly the shape this file calls canonical (the emulator's)
 VARIANT = "variant"  # another shape of the closed list above
 UNKNOWN_SHAPE = "unknown"  # nothing kbsync knows
-
-# fields a canonical answer carries (absent: the parsers fall back to an alias or a default)
-_CANONICAL_FIELDS = {
-    LIST_AGENTS.endpoint: ("chatbot_id", "name"),
-    LIST_LINKAGES.endpoint: ("linkage_id", "asset_type", "asset_name", "status"),
-    CRAWL_STATUS.endpoint: ("run_id", "status"),
-    GET_SETTINGS.endpoint: (PROMPT_FIELD,),
-    GET_PROJECT.endpoint: ("id", "name"),
-    ACCOUNT_LIMIT.endpoint: LIMIT_KEYS,
-}
-_LISTS = (LIST_AGENTS.endpoint, LIST_LINKAGES.endpoint, CRAWL_STATUS.endpoint)
-_PAGED = (LIST_AGENTS.endpoint, LIST_LINKAGES.endpoint)  # crawl status: data is the list
-
-
-def shape_verdict(answer: Answer) -> str:
-    """CANONICAL, VARIANT or UNKNOWN_SHAPE for a successful answer of a read route."""
-    try:
-        found = _canonical_parts(answer)
-    except ShapeError:
-        return UNKNOWN_SHAPE
-    return CANONICAL if found else VARIANT
-
-
-def _canonical_parts(answer: Answer) -> bool:
-    """Raises ShapeError outside the closed list; True when every part is canonical."""
-    body = answer.body
-    enveloped = isinstance(body, dict) and "message" in body and "data" in body
-    fields = _CANONICAL_FIELDS.get(answer.endpoint, ())
-    if answer.endpoint in _LISTS:
-        items, _ = page_of(answer, "a list")
-        data = payload(answer)
-        if answer.endpoint in _PAGED:
-            paged = isinstance(data, dict) and "items" in data and "next_page_token" in data
-        else:
-            paged = isinstance(data, list)
-        full = all(isinstance(i, dict) and all(f in i for f in fields) for i in items)
-        return enveloped and paged and full
-    data = payload(answer)
-    if not isinstance(data, dict):
-        raise shape_error(answer, "an object")
-    if answer.endpoint == ACCOUNT_LIMIT.endpoint and not parse_limits(answer):
-        raise shape_error(answer, "account limits")
-    return enveloped and all(f in data for f in fields)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from kbsync.errors import RobofyError
 from kbsync.robofy import contract as c
 from kbsync.robofy.client import RobofyClient
+from kbsync.robofy.shapes import shape_verdict
 
 
 class ShapeReport(NamedTuple):
@@ -66,7 +67,7 @@ def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) 
     except RobofyError as err:
         unknown_shape = c.UNKNOWN_SHAPE
         return ShapeReport(route.endpoint, False, answer.status, str(err), (), unknown_shape, keys)
-    verdict = c.shape_verdict(answer)
+    verdict = shape_verdict(answer)
     return ShapeReport(route.endpoint, True, answer.status, shape, unknown, verdict, keys)
 
 

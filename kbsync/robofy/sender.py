@@ -35,8 +35,9 @@ from kbsync.errors import (
     ShapeError,
     UncertainWriteError,
 )
-from kbsync.robofy.contract import Answer, Route, error_fields
+from kbsync.robofy.contract import error_fields
 from kbsync.robofy.deadline import answer_deadline
+from kbsync.robofy.wire import Answer, Route
 
 log = logging.getLogger("kbsync.robofy")
 
