@@ -21,6 +21,7 @@ from kbsync.model import (
     PENDING,
     PROFILE_FIELDS,
     READY,
+    SECRET_FIELDS,
     TEXT,
     URL,
     CrawlRun,
@@ -196,7 +197,6 @@ def created_agent_id(answer: Answer) -> str:
 # --- settings -------------------------------------------------------
 
 PROMPT_FIELD = "system_prompt_text"
-SECRET_SETTINGS = ("llm_api_key",)  # never read into kbsync, never sent
 
 
 def parse_settings(answer: Answer) -> RemoteSettings:
@@ -206,7 +206,7 @@ def parse_settings(answer: Answer) -> RemoteSettings:
     values = {
         k: _setting_from_wire(k, v)
         for k, v in data.items()
-        if k != PROMPT_FIELD and k not in SECRET_SETTINGS and is_scalar(v)
+        if k != PROMPT_FIELD and k not in SECRET_FIELDS and is_scalar(v)
     }
     return RemoteSettings(str(data.get(PROMPT_FIELD) or ""), values)
 
@@ -227,7 +227,7 @@ def settings_to_wire(values: Mapping[str, Scalar]) -> dict[str, Scalar]:
     """Native settings -> wire types: temperature 0.5 -> "0.5", thinking_mode -> str."""
     wire: dict[str, Scalar] = {}
     for key, value in values.items():
-        if key in SECRET_SETTINGS or key == PROMPT_FIELD:
+        if key in SECRET_FIELDS or key == PROMPT_FIELD:  # secrets: never sent
             continue
         wire[key] = _setting_to_wire(key, value)
     return wire
