@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -33,17 +34,29 @@ def import_agents(
     _refuse_overwrite([output], import_args.force)
     project = project_id(import_args.project, env, sandbox=args.sandbox)
     print_banner(args._replace(fmt="text"), output, stdout, stdout)
-    if import_args.seed_demo:
-        _seed_demo(args, output, project, stdout)
-    api = open_api(args.connection, output, project, env)
-    try:
-        snapshots = read_snapshots(api, args.agents, parallelism=args.parallelism)
-    finally:
-        api.close()
-    imported = build_manifest(project, snapshots)
-    write_manifest(output, imported, force=import_args.force)
+    with _file_errors(output):
+        if import_args.seed_demo:
+            _seed_demo(args, output, project, stdout)
+        api = open_api(args.connection, output, project, env)
+        try:
+            snapshots = read_snapshots(api, args.agents, parallelism=args.parallelism)
+        finally:
+            api.close()
+        imported = build_manifest(project, snapshots)
+        write_manifest(output, imported, force=import_args.force)
     write_block(stdout, summary(output, imported, sandbox=args.sandbox))
     return EXIT_OK
+
+
+@contextmanager
+def _file_errors(output: Path) -> Iterator[None]:
+    """A folder that cannot be created or a file that cannot be written (the manifest,
+    a prompt file, the sandbox next to it) is a ConfigError naming the path."""
+    try:
+        yield
+    except OSError as e:
+        where = e.filename if e.filename else output
+        raise ConfigError(f"cannot write {where}: {e.strerror or e}") from None
 
 
 def project_id(option: int | None, env: Mapping[str, str], *, sandbox: bool) -> int:
