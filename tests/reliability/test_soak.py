@@ -108,6 +108,7 @@ def test_fault_soak_converges_in_two_runs_without_duplicates(
         code, report = _apply_json(emulator, project)
         state = emulator.state()
         _assert_report_is_honest(report, state, project)
+        first = report["summary"]
         runs = 1
         if code != 0:
             code, report = _apply_json(emulator, project)
@@ -119,7 +120,7 @@ def test_fault_soak_converges_in_two_runs_without_duplicates(
     assert not twice, f"uploaded more than once: {twice}"
     by_route = state["requests"]["by_route"]
     print(
-        f"soak: {ITEMS} items, converged in {runs} run(s), 0 duplicates, "
+        f"soak: {ITEMS} items, first run {first}, converged in {runs} run(s), 0 duplicates, "
         f"{state['requests']['total']} requests, {len(spikes)} latency spikes, {by_route}"
     )
     assert spikes, "no latency spike happened during the soak"

@@ -167,7 +167,8 @@ def test_very_deep_nesting_fails_cleanly(
 ) -> None:
     """Deeper than the loader reads (64 levels); 20,000 levels too with KBSYNC_SLOW=1 (the
     YAML library takes seconds to give up on those)."""
-    if opening == "- ":  # block style: one more indent per level
+    if opening == "- ":  # block style: one more indent per level (so at most 2,000 levels:
+        depth = min(depth, 2000)  # the file grows with the square of the depth)
         text = "".join(" " * (2 * i) + "-\n" for i in range(depth)) + " " * (2 * depth) + "x\n"
     else:
         text = opening * depth + "x" + closing * depth
