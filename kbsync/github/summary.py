@@ -7,6 +7,7 @@ them do nothing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
@@ -16,15 +17,25 @@ def in_github_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true"
 
 
-def append_step_summary(markdown: str, env: Mapping[str, str]) -> None:
-    """Append to the job's summary page when $GITHUB_STEP_SUMMARY names a file."""
+def append_step_summary(
+    markdown: str, env: Mapping[str, str], stream: TextIO | None = None
+) -> None:
+    """Append to the job's summary page when $GITHUB_STEP_SUMMARY names a file. A file
+    that cannot be written is a one-line warning on ``stream`` (stderr by default), not
+    an error: after apply it would hide that the changes were made."""
     path = env.get("GITHUB_STEP_SUMMARY", "")
     if not path:
         return
     text = markdown if markdown.endswith("\n") else markdown + "\n"
-    # a blank line first, so this does not run into a previous step's Markdown
-    with open(path, "a", encoding="utf-8", newline="\n") as summary:
-        summary.write("\n" + text)
+    try:
+        # a blank line first, so this does not run into a previous step's Markdown
+        with open(path, "a", encoding="utf-8", newline="\n") as summary:
+            summary.write("\n" + text)
+    except OSError as e:
+        warning = f"cannot write the step summary to {path}: {e.strerror or e}"
+        prefix = "::warning::" if in_github_actions(env) else "kbsync: warning: "
+        out = stream if stream is not None else sys.stderr
+        out.write(prefix + escape_data(warning) + "\n")
 
 
 def escape_data(text: str) -> str:

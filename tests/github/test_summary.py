@@ -42,6 +42,20 @@ def test_step_summary_does_nothing_without_the_variable(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_unwritable_step_summary_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    """After apply, an exception here would hide that the changes were made."""
+    stream = io.StringIO()
+    append_step_summary("hello", {"GITHUB_STEP_SUMMARY": str(tmp_path)}, stream)
+    assert stream.getvalue() == (
+        f"kbsync: warning: cannot write the step summary to {tmp_path}: Is a directory\n"
+    )
+    in_actions = io.StringIO()
+    env = {**ACTIONS, "GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such.md")}
+    append_step_summary("hello", env, in_actions)
+    assert in_actions.getvalue().startswith("::warning::cannot write the step summary to ")
+    assert in_actions.getvalue().count("\n") == 1
+
+
 def test_errors_become_annotations_only_in_github_actions() -> None:
     out = io.StringIO()
     annotate_error("Error: refused\n100% of 3 assets\r\n\nlast", ACTIONS, out)
