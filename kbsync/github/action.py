@@ -52,6 +52,15 @@ class Inputs(NamedTuple):
     comment_marker: str
     github_token: str
 
+    def __repr__(self) -> str:
+        """The secrets never reach a log or a traceback through repr."""
+        shown = self._replace(
+            api_key="***" if self.api_key else "",
+            github_token="***" if self.github_token else "",
+        )
+        fields = ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, shown, strict=True))
+        return f"Inputs({fields})"
+
 
 class Run(NamedTuple):
     exitcode: int

@@ -70,6 +70,17 @@ def test_kbsync_gets_the_key_but_never_the_github_token() -> None:
     assert kbsync_env(read_inputs(env), env) == {"PATH": "/bin", "ROBOFY_API_KEY": "rk_1234"}
 
 
+def test_repr_hides_the_key_and_the_github_token() -> None:
+    env = {"KBSYNC_INPUT_API_KEY": "rk_secret_1234", "KBSYNC_INPUT_GITHUB_TOKEN": "ghs_secret"}
+    inputs = read_inputs(env)
+    shown = repr(inputs)
+    assert "secret" not in shown and str(inputs) == shown and "secret" not in f"{[inputs]}"
+    assert "api_key='***'" in shown and "github_token='***'" in shown
+    assert "command='plan'" in shown and shown.startswith("Inputs(")
+    assert inputs.api_key == "rk_secret_1234"  # the values themselves are untouched
+    assert "api_key=''" in repr(read_inputs({}))
+
+
 def test_an_empty_key_input_keeps_the_jobs_key() -> None:
     env = {"KBSYNC_INPUT_API_KEY": "", "KBSYNC_INPUT_BASE_URL": "", "ROBOFY_API_KEY": "rk_job"}
     assert kbsync_env(read_inputs(env), env) == {"ROBOFY_API_KEY": "rk_job"}
