@@ -79,4 +79,4 @@ def test_an_unwritable_step_summary_does_not_fail_a_successful_apply(project: Pa
     applied = run_kbsync("apply", "--sandbox", cwd=project, env=env)
     assert applied.code == 0, applied.both
     assert "0 failed" in applied.out
-    assert "Warning: could not write the GitHub step summary" in applied.err
+    assert "step summary" in applied.err  # a warning, not an error
