@@ -25,9 +25,16 @@ from kbsync.guards import parse_max_delete
 from kbsync.limits import LimitCheck, check_limits
 from kbsync.manifest import load_manifest
 from kbsync.model import (
+    ADD_KINDS,
+    CRAWL,
+    CREATE_AGENT,
+    DELINK,
     DONE,
     FAILED_OUTCOME,
+    REPLACE_KINDS,
     STILL_RUNNING,
+    UPDATE_KINDS,
+    WAIT_CRAWL,
     Action,
     ApplyResult,
     DesiredState,
@@ -49,18 +56,13 @@ from kbsync.watch import (
 
 # what each action kind counts as in a cycle's summary (stable keys: the JSON uses them)
 VERBS = {
-    "create_agent": "agents_created",
-    "update_agent": "updated",
-    "update_prompt": "updated",
-    "update_settings": "updated",
-    "update_persona": "updated",
-    "add_text": "added",
-    "add_file": "added",
-    "replace_text": "replaced",
-    "replace_file": "replaced",
-    "crawl": "crawls_started",
-    "wait_crawl": "crawls_finished",
-    "delink": "delinked",
+    CREATE_AGENT: "agents_created",
+    **dict.fromkeys(UPDATE_KINDS, "updated"),
+    **dict.fromkeys(ADD_KINDS, "added"),
+    **dict.fromkeys(REPLACE_KINDS, "replaced"),
+    CRAWL: "crawls_started",
+    WAIT_CRAWL: "crawls_finished",
+    DELINK: "delinked",
 }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 
+from kbsync.commands.watch import VERBS
 from kbsync.commands.watch_output import error_report, render_json, render_text
 from kbsync.errors import ServerError
+from kbsync.model import ACTION_KINDS
 from kbsync.watch import CycleReport
 
 AT = time.mktime((2026, 11, 26, 12, 3, 44, 0, 0, -1))  # local time 12:03:44
@@ -50,3 +52,16 @@ def test_json_is_one_object_per_cycle_with_stable_keys() -> None:
     assert data["format_version"] == 1 and data["status"] == "ok"
     assert data["changed"] == ["docs/faq.md"] and data["applied"] == {"replaced": 1}
     assert data["seconds"] == 0.432 and data["retry_in"] is None
+
+
+def test_every_action_kind_has_a_stable_summary_key() -> None:
+    assert set(VERBS) == set(ACTION_KINDS)
+    assert set(VERBS.values()) == {
+        "agents_created",
+        "updated",
+        "added",
+        "replaced",
+        "crawls_started",
+        "crawls_finished",
+        "delinked",
+    }
