@@ -96,7 +96,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
 
 
 def kbsync_argv(inputs: Inputs, plan_json: Path) -> list[str]:
-    argv = [sys.executable, "-m", "kbsync", inputs.command, "-f", inputs.file]
+    """The command line; the manifest goes in KBSYNC_FILE (kbsync_env), not ``-f``:
+    `apply PLAN` refuses ``-f`` beside a saved plan, which names its own manifest."""
+    argv = [sys.executable, "-m", "kbsync", inputs.command]
     if inputs.command == "plan":
         argv += ["--format", "markdown", "--detailed-exitcode", "--out", str(plan_json)]
     if inputs.command == "apply":
@@ -105,8 +107,9 @@ def kbsync_argv(inputs: Inputs, plan_json: Path) -> list[str]:
 
 
 def kbsync_env(inputs: Inputs, env: Mapping[str, str]) -> dict[str, str]:
-    """kbsync's environment: the key only if given, and no GitHub token at all."""
+    """kbsync's environment: the manifest, the key only if given, and no GitHub token."""
     child = {k: v for k, v in env.items() if not k.startswith(_PREFIX) and k != "GITHUB_TOKEN"}
+    child["KBSYNC_FILE"] = inputs.file
     if inputs.api_key:
         child["ROBOFY_API_KEY"] = inputs.api_key
     if inputs.base_url:
@@ -117,7 +120,7 @@ def kbsync_env(inputs: Inputs, env: Mapping[str, str]) -> dict[str, str]:
 def run_kbsync(inputs: Inputs, env: Mapping[str, str], out_dir: Path, stdout: TextIO) -> Run:
     plan_json = out_dir / "plan.json"
     argv = kbsync_argv(inputs, plan_json)
-    stdout.write(f"+ kbsync {shlex.join(argv[3:])}\n")
+    stdout.write(f"+ KBSYNC_FILE={shlex.quote(inputs.file)} kbsync {shlex.join(argv[3:])}\n")
     stdout.flush()
     if inputs.command != "plan":
         done = subprocess.run(argv, env=kbsync_env(inputs, env), check=False)

@@ -52,12 +52,12 @@ def test_bad_inputs(name: str, value: str, message: str) -> None:
 def test_plan_always_saves_and_uses_the_detailed_exit_code(tmp_path: Path) -> None:
     argv = kbsync_argv(read_inputs({"KBSYNC_INPUT_ARGS": "--sandbox"}), tmp_path / "p.json")
     assert argv == [
-        sys.executable, "-m", "kbsync", "plan", "-f", "kbsync.yaml",
+        sys.executable, "-m", "kbsync", "plan",
         "--format", "markdown", "--detailed-exitcode", "--out", str(tmp_path / "p.json"),
         "--sandbox",
     ]  # fmt: skip
     apply = kbsync_argv(read_inputs({"KBSYNC_INPUT_COMMAND": "apply"}), tmp_path / "p.json")
-    assert apply[3:] == ["apply", "-f", "kbsync.yaml", "--yes"]
+    assert apply[3:] == ["apply", "--yes"]  # the manifest is in KBSYNC_FILE
 
 
 def test_kbsync_gets_the_key_but_never_the_github_token() -> None:
@@ -67,7 +67,11 @@ def test_kbsync_gets_the_key_but_never_the_github_token() -> None:
         "GITHUB_TOKEN": "ghs_y",
         "PATH": "/bin",
     }
-    assert kbsync_env(read_inputs(env), env) == {"PATH": "/bin", "ROBOFY_API_KEY": "rk_1234"}
+    assert kbsync_env(read_inputs(env), env) == {
+        "PATH": "/bin",
+        "ROBOFY_API_KEY": "rk_1234",
+        "KBSYNC_FILE": "kbsync.yaml",
+    }
 
 
 def test_repr_hides_the_key_and_the_github_token() -> None:
@@ -83,7 +87,10 @@ def test_repr_hides_the_key_and_the_github_token() -> None:
 
 def test_an_empty_key_input_keeps_the_jobs_key() -> None:
     env = {"KBSYNC_INPUT_API_KEY": "", "KBSYNC_INPUT_BASE_URL": "", "ROBOFY_API_KEY": "rk_job"}
-    assert kbsync_env(read_inputs(env), env) == {"ROBOFY_API_KEY": "rk_job"}
+    assert kbsync_env(read_inputs(env), env) == {
+        "ROBOFY_API_KEY": "rk_job",
+        "KBSYNC_FILE": "kbsync.yaml",
+    }
 
 
 def test_pull_request_number_from_the_event(tmp_path: Path) -> None:
