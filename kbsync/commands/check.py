@@ -43,8 +43,9 @@ def check_after_apply(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    """``apply --check``: a saved plan names its manifest (no ``-f`` beside it); apply
-    printed the banner."""
+    """``apply --check``: a saved plan names its manifest and agents (no ``-f`` or
+    ``--agent`` beside it); apply printed the banner."""
     if plan_file is not None:
-        args = args._replace(manifest=str(load_plan(plan_file).manifest))
+        saved = load_plan(plan_file)
+        args = args._replace(manifest=str(saved.manifest), agents=saved.options.agents)
     return check(args, env, stdout=stdout, stderr=stderr, banner=False)

@@ -1,0 +1,19 @@
+"""``apply PLAN --check`` asks the golden questions of the plan's manifest and agents only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.cli.conftest import REPO, run_kbsync
+
+
+def test_checks_after_a_saved_plan_ask_only_the_planned_agents(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    manifest = ["-f", "examples/robofy.yaml", "--sandbox"]
+    saved = run_kbsync("plan", *manifest, "--agent", "support", "--out", "p.json", cwd=tmp_path)
+    assert saved.code == 0, saved.both
+    applied = run_kbsync("apply", "p.json", "--sandbox", "--check", cwd=tmp_path)
+    assert applied.code == 0, applied.both  # sales was not applied: it is not asked either
+    assert "support  How many years" in applied.out
+    assert "sales" not in applied.out.split("Applied:")[-1]
