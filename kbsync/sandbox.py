@@ -6,6 +6,7 @@ run sees what the first one made. No API key is needed or read.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -40,9 +41,12 @@ def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: in
             f"{store.parent} is a symlink or a file; the sandbox keeps its store in that "
             "folder and never writes through a link: remove it"
         )
-    store.parent.mkdir(parents=True, exist_ok=True)
-    config = EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)})
-    transport = httpx.WSGITransport(app=create_app(config))
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        app = create_app(EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)}))
+    except (OSError, sqlite3.Error) as e:
+        raise ConfigError(f"cannot open the sandbox store {store}: {e}") from None
+    transport = httpx.WSGITransport(app=app)
     return RobofyClient(
         SANDBOX_KEY, project_id, SANDBOX_BASE_URL, transport=transport, parallelism=parallelism
     )
