@@ -132,34 +132,16 @@ def apply(**kwargs: Any) -> None:
         recrawl=tuple(kwargs["recrawl"]),
         wait=not kwargs["no_wait"],
         wait_timeout=kwargs["wait_timeout"],
+        check=kwargs["run_check"],
     )
     confirm = _confirm if sys.stdin.isatty() and sys.stdout.isatty() else None
     sys.exit(
         run_command(
-            lambda: _then_check(
-                apply_command(
-                    args,
-                    apply_args,
-                    os.environ,
-                    confirm=confirm,
-                    stdout=sys.stdout,
-                    stderr=sys.stderr,
-                ),
-                args,
-                kwargs["run_check"],
-                kwargs["plan_file"],
+            lambda: apply_command(
+                args, apply_args, os.environ, confirm=confirm, stdout=sys.stdout, stderr=sys.stderr
             )
         )
     )
-
-
-def _then_check(code: int, args: Any, run_check: bool, plan_file: Path | None) -> int:
-    """``apply --check``: the golden questions, after a successful apply only."""
-    if code != 0 or not run_check:
-        return code
-    from kbsync.commands.check import check_after_apply
-
-    return check_after_apply(args, plan_file, os.environ, stdout=sys.stdout, stderr=sys.stderr)
 
 
 @cli.command()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
+from kbsync.checks import CheckResult, run_checks
+from kbsync.checks_render import render_checks
 from kbsync.commands.apply_json import JsonReport
 from kbsync.commands.common import (
     RemoteArgs,
@@ -40,6 +42,7 @@ class ApplyArgs(NamedTuple):
     recrawl: tuple[str, ...] = ()
     wait: bool = True
     wait_timeout: float = 1800.0
+    check: bool = False  # then ask the golden questions, after a successful apply only
 
 
 class Session(NamedTuple):
@@ -146,19 +149,39 @@ def _review_and_run(api: RobofyApi, planned: Planned, session: Session) -> int:
     def show(result: ApplyResult) -> None:
         _show(session, render_result(result, fmt, color))
 
-    return _checked_run(api, planned, session, show)
+    def show_checks(results: Sequence[CheckResult]) -> None:
+        _show(session, render_checks(results, fmt, color=color))
+
+    code = _checked_run(api, planned, session, show)
+    return _golden_checks(api, planned, session, code, show_checks)
 
 
 def _review_and_run_json(api: RobofyApi, planned: Planned, session: Session) -> int:
     """``--format json``: one document on stdout whatever happens (see apply_json)."""
     report = JsonReport(planned.plan)
     try:
-        return _checked_run(api, planned, session, report.record_result)
+        code = _checked_run(api, planned, session, report.record_result)
+        return _golden_checks(api, planned, session, code, report.record_checks)
     except GuardError as refused:
         report.refusals = tuple(planned.plan.refusals) or (str(refused),)
         raise
     finally:
         _show(session, report.render())
+
+
+def _golden_checks(
+    api: RobofyApi,
+    planned: Planned,
+    session: Session,
+    code: int,
+    show: Callable[[Sequence[CheckResult]], None],
+) -> int:
+    """``--check``: after a successful apply, ask the planned agents their golden questions."""
+    if code != EXIT_OK or not session.apply_args.check:
+        return code
+    results = run_checks(api, planned.desired, planned.options.agents)
+    show(results)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
 
 
 def _checked_run(

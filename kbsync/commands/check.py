@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TextIO
 
 from kbsync.checks import run_checks
@@ -11,7 +10,6 @@ from kbsync.checks_render import render_checks
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK
 from kbsync.pipeline import open_api
-from kbsync.planfile import load_plan
 
 
 def check(
@@ -20,12 +18,9 @@ def check(
     *,
     stdout: TextIO,
     stderr: TextIO,
-    banner: bool = True,
 ) -> int:
-    """``banner=False`` after an apply, which printed it already."""
     desired = load_desired(args, env)
-    if banner:
-        print_banner(args, desired.manifest_path, stdout, stderr)
+    print_banner(args, desired.manifest_path, stdout, stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, env)
     try:
         results = run_checks(api, desired, args.agents)
@@ -33,19 +28,3 @@ def check(
         api.close()
     write_block(stdout, render_checks(results, args.fmt, color=use_color(stdout, env)))
     return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
-
-
-def check_after_apply(
-    args: RemoteArgs,
-    plan_file: Path | None,
-    env: Mapping[str, str],
-    *,
-    stdout: TextIO,
-    stderr: TextIO,
-) -> int:
-    """``apply --check``: a saved plan names its manifest and agents (no ``-f`` or
-    ``--agent`` beside it); apply printed the banner."""
-    if plan_file is not None:
-        saved = load_plan(plan_file)
-        args = args._replace(manifest=str(saved.manifest), agents=saved.options.agents)
-    return check(args, env, stdout=stdout, stderr=stderr, banner=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,3 +18,18 @@ def test_checks_after_a_saved_plan_ask_only_the_planned_agents(tmp_path: Path) -
     assert applied.code == 0, applied.both  # sales was not applied: it is not asked either
     assert "support  How many years" in applied.out
     assert "sales" not in applied.out.split("Applied:")[-1]
+
+
+def test_apply_json_with_check_is_still_one_document(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    applied = run_kbsync(
+        "apply",
+        *("-f", "examples/robofy.yaml", "--sandbox", "--agent", "support"),
+        *("--format", "json", "--check"),
+        cwd=tmp_path,
+    )
+    assert applied.code == 0, applied.both
+    document = json.loads(applied.out)  # plan, result and checks: one document
+    assert document["result"]["ok"] is True
+    assert document["checks"]["summary"] == {"total": 3, "passed": 3, "failed": 0}
+    assert {c["agent"] for c in document["checks"]["checks"]} == {"support"}
