@@ -71,7 +71,10 @@ def latency_spikes(emulator: EmulatorProcess) -> Iterator[list[int]]:
 def _apply_json(emulator: EmulatorProcess, project: Project) -> tuple[int, dict[str, Any]]:
     run = run_kbsync(emulator.base_url, project.root, "apply", "--format", "json", timeout=600)
     assert run.code in (0, 3), run.out + run.err
-    return run.code, json.loads(run.out)
+    document = json.loads(run.out)  # {plan, result, refusals, checks}
+    assert document["result"] is not None, run.out[-2000:] + run.err[-2000:]
+    report: dict[str, Any] = document["result"]
+    return run.code, report
 
 
 def _assert_report_is_honest(
