@@ -79,6 +79,11 @@ def run_command(command: Callable[[], int]) -> int:
         return report(e, sys.stderr)
 
 
+def interrupted_exit_code(err: BaseException) -> int:
+    """143 when SIGTERM caused this interrupt, else 130 (Ctrl-C)."""
+    return EXIT_TERMINATED if _caused_by_sigterm(err) else EXIT_INTERRUPTED
+
+
 def _caused_by_sigterm(err: BaseException) -> bool:
     """Terminated, or an interrupt raised while handling one (e.g. ApplyInterrupted)."""
     seen: BaseException | None = err

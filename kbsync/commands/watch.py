@@ -18,7 +18,7 @@ from typing import NamedTuple, TextIO
 from kbsync.applylock import apply_lock
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
 from kbsync.commands.watch_output import error_report, render_report
-from kbsync.error_handler import EXIT_INTERRUPTED, EXIT_OK
+from kbsync.error_handler import EXIT_OK, interrupted_exit_code
 from kbsync.errors import AuthError, ConfigError, ManifestError
 from kbsync.executor import apply_plan
 from kbsync.guards import parse_max_delete
@@ -105,9 +105,9 @@ def watch(
     session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (exit 143)
         stderr.write("Stopped watching.\n")
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(stop)
     finally:
         api.close()
 
