@@ -43,8 +43,11 @@ def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: in
         )
     try:
         store.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"cannot write {store.parent}: {e.strerror or e}") from None
+    try:
         app = create_app(EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)}))
-    except (OSError, sqlite3.Error) as e:
+    except sqlite3.Error as e:
         raise ConfigError(f"cannot open the sandbox store {store}: {e}") from None
     transport = httpx.WSGITransport(app=app)
     return RobofyClient(
