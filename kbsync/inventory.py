@@ -38,7 +38,8 @@ def read_inventory(
     """What Robofy holds for the desired agents (restricted to ``agents`` keys when given)."""
     wanted = select_agents(desired, agents)
     remote = api.list_agents()
-    matched = match_agents(wanted, remote)
+    # match the whole manifest, so --agent cannot hide two agents managing one chatbot
+    matched = match_agents(desired.agents, remote)
     pairs = [(a, matched[a.key]) for a in wanted if a.key in matched]
     workers = max(1, min(parallelism, len(pairs)))
     with ThreadPoolExecutor(max_workers=workers) as pool:

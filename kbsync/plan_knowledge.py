@@ -59,12 +59,13 @@ class AssetPlan(NamedTuple):
     actions: list[Action]
     candidates: list[Candidate]
     notes: list[Note]
+    processing: list[str]  # declared items whose only usable copy is still processing
 
 
 def plan_assets(agent: DesiredAgent, linkages: Sequence[RemoteLinkage]) -> AssetPlan:
     """Adds, replacements and delink candidates for the agent's texts, files and pages."""
     owned, foreign = _split_owned(linkages)
-    result = AssetPlan([], [], [])
+    result = AssetPlan([], [], [], [])
     declared: set[str] = set()
     for asset in agent.assets:
         marker = marker_for(asset.source_key, asset.fingerprint)
@@ -142,7 +143,10 @@ def _plan_one(
         reason = _replace_reason(asset, marker, owned)
         result.actions.append(_upload(agent_key, kind, asset, reason, old_ids))
     else:
-        _plan_extra_copies(agent_key, asset, newest(usable), owned, result)
+        keep = newest(usable)
+        if keep.linkage.state != READY:
+            result.processing.append(asset.display_name)
+        _plan_extra_copies(agent_key, asset, keep, owned, result)
 
 
 def _plan_extra_copies(

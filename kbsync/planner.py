@@ -70,6 +70,9 @@ def _plan_agent(
     delinks, notes = select_delinks(
         agent, assets.candidates + page_candidates(agent, state.linkages)
     )
+    if assets.processing:
+        delinks, held = _hold_prunes(agent, delinks, assets.processing)
+        notes += held
     if not options.allow_delink:
         # superseded versions still go: they finish a replacement, they are no prune
         kept = sorted((a for a in delinks if not a.superseded), key=_order)
@@ -97,6 +100,21 @@ def _site_actions(
         for site in agent.sites
     )
     return [a for a in found if a is not None]
+
+
+def _hold_prunes(
+    agent: DesiredAgent, delinks: list[Action], processing: list[str]
+) -> tuple[list[Action], list[Note]]:
+    """Nothing is pruned while declared content is still processing: it may yet fail."""
+    prunes = [a for a in delinks if not a.superseded]
+    if not prunes:
+        return delinks, []
+    names = ", ".join(sorted(processing)[:3]) + (" and more" if len(processing) > 3 else "")
+    message = (
+        f"{len(prunes)} delink(s) held: {names} still processing in Robofy; "
+        "nothing is pruned before the new content is ready (plan again once it is)"
+    )
+    return [a for a in delinks if a.superseded], [Note(agent.key, message)]
 
 
 def _would_delink(action: Action) -> Note:

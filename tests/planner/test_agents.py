@@ -254,3 +254,16 @@ def test_same_value_tolerates_only_a_type_change(
     desired_value: Scalar, remote_value: Scalar, same: bool
 ) -> None:
     assert same_value(desired_value, remote_value) is same
+
+
+def test_agent_filter_cannot_hide_two_agents_managing_one_chatbot() -> None:
+    """--agent helpdesk must not let 'helpdesk' take over the chatbot 'support' manages."""
+    from kbsync.inventory import read_inventory
+
+    class OneAgentApi:
+        def list_agents(self) -> list[RemoteAgent]:
+            return [RemoteAgent("cb-1", "Support", {"name": "Support"})]
+
+    both = desired(agent("support", "Support"), agent("helpdesk", "Helpdesk", id="cb-1"))
+    with pytest.raises(ConfigError, match="would all manage chatbot cb-1"):
+        read_inventory(OneAgentApi(), both, agents=["helpdesk"])  # type: ignore[arg-type]

@@ -280,9 +280,14 @@ def test_duplicates_of_the_same_version_follow_the_prune_mode() -> None:
     assert not action.superseded
 
 
-def test_an_unfinished_older_version_is_a_duplicate_while_the_new_one_processes() -> None:
+def test_an_unfinished_older_version_waits_while_the_new_one_processes() -> None:
     have = remote(owned(1, FAQ, state=FAILED, created_at=OLD), owned(2, FAQ_NEW, state=PENDING))
     assert rows(run(agent(prune="none", files=(FAQ_NEW,)), have)) == []
-    (action,) = run(agent(files=(FAQ_NEW,)), have).actions
-    assert (action.linkage_ids, action.superseded) == ((1,), False)
-    assert action.reason == "older version of file:docs/faq.md (fingerprint aaaaaaaa…)"
+    # managed: nothing is pruned while declared content is still processing
+    held = run(agent(files=(FAQ_NEW,)), have)
+    assert rows(held) == []
+    assert any("still processing" in n.message for n in held.notes)
+    # once the new version is ready, the failed old one goes as a superseded version
+    ready = remote(owned(1, FAQ, state=FAILED, created_at=OLD), owned(2, FAQ_NEW))
+    (action,) = run(agent(files=(FAQ_NEW,)), ready).actions
+    assert (action.linkage_ids, action.superseded) == ((1,), True)
