@@ -33,3 +33,17 @@ def test_apply_json_with_check_is_still_one_document(tmp_path: Path) -> None:
     assert document["result"]["ok"] is True
     assert document["checks"]["summary"] == {"total": 3, "passed": 3, "failed": 0}
     assert {c["agent"] for c in document["checks"]["checks"]} == {"support"}
+
+
+def test_a_failing_check_after_apply_exits_3_not_1(project: Path) -> None:
+    """1 means "nothing applied"; here everything was applied and then a check failed."""
+    manifest = project / "kbsync.yaml"
+    manifest.write_text(
+        manifest.read_text()
+        + "    checks:\n      - ask: When do you answer?\n        expect: [Sunday]\n"
+    )
+    applied = run_kbsync("apply", "--sandbox", "--check", cwd=project)
+    assert applied.code == 3, applied.both
+    assert "FAIL" in applied.out
+    again = run_kbsync("plan", "--sandbox", "--detailed-exitcode", cwd=project)
+    assert again.code == 0, again.both  # the apply itself went through
