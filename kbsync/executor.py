@@ -4,12 +4,13 @@ Order (DESIGN.md section 4): create agents; then profile/prompt/settings/persona
 agent's updates in sequence, agents in parallel, so two partial PUTs of the same
 settings never race); then uploads, replacements' new versions and crawls; then
 waiting; then delinks, last. A replacement's old version is delinked only once its
-new version is READY. When any create, add, replace or crawl failed, no delink at all
-is sent in that run. An agent's prunes are sent only when every add, replace, crawl
-and awaited crawl of that agent in this run is confirmed ready (not with --no-wait,
-not while one is still running): pruning the old before the new is there would leave
-the agent without the content. Every action ends with exactly one Outcome; one
-failure never stops the others. Agents are never deleted.
+new version is READY. When any create, add, replace or crawl failed, no delink is
+sent in that run but those of failed copies (they hold no content). An agent's
+prunes are sent only when every add, replace, crawl and awaited crawl of that agent
+in this run is confirmed ready (not with --no-wait, not while one is still running):
+pruning the old before the new is there would leave the agent without the content.
+Every action ends with exactly one Outcome; one failure never stops the others.
+Agents are never deleted.
 """
 
 from __future__ import annotations
@@ -284,9 +285,13 @@ def _delink(run: _Run, wait: bool) -> None:
     delinks = [i for i, _ in run.indexed(DELINK)]
     replaces = [i for i, _ in run.indexed(*REPLACE_KINDS) if wait and _ready_replace(run, i)]
     failed = [i for i, _ in run.indexed(*GUARDING_KINDS) if run.status(i) == FAILED_OUTCOME]
-    if failed and (delinks or replaces):
-        _skip_delinks(run, delinks, replaces, len(failed))
-        return
+    if failed:
+        # a failed copy holds no content, so its delink goes even after a failure
+        empty = [i for i in delinks if run.plan.actions[i].holds_no_content]
+        skipped = [i for i in delinks if not run.plan.actions[i].holds_no_content]
+        if skipped or replaces:
+            _skip_delinks(run, skipped, replaces, len(failed))
+        delinks, replaces = empty, []
     by_agent: dict[str, list[int]] = {}
     for i in _confirmed_delinks(run, delinks, wait) + replaces:
         cid = _target(run, i, run.plan.actions[i])
@@ -303,7 +308,8 @@ def _ready_replace(run: _Run, i: int) -> bool:
 def _confirmed_delinks(run: _Run, delinks: list[int], wait: bool) -> list[int]:
     """The delinks to send: all but the prunes of agents whose new content is unconfirmed.
 
-    A superseded version's delink goes: its new version was ready when the plan was made.
+    A superseded version's delink goes: its new version was ready when the plan was made;
+    so does a failed copy's: it holds no content.
     """
     unconfirmed: dict[str, int] = {}
     for i, action in run.indexed(*CONTENT_KINDS):
@@ -312,12 +318,17 @@ def _confirmed_delinks(run: _Run, delinks: list[int], wait: bool) -> list[int]:
     held = [
         i
         for i in delinks
-        if not run.plan.actions[i].superseded and run.plan.actions[i].agent in unconfirmed
+        if _is_prune(run.plan.actions[i]) and run.plan.actions[i].agent in unconfirmed
     ]
     if held:
         _hold_prunes(run, held, unconfirmed, wait)
     skipped = set(held)  # a plan may hold thousands of prunes
     return [i for i in delinks if i not in skipped]
+
+
+def _is_prune(action: Action) -> bool:
+    """A superseded version finishes a replacement; a failed copy holds no content."""
+    return not action.superseded and not action.holds_no_content
 
 
 def _confirmed(run: _Run, i: int, wait: bool) -> bool:

@@ -6,7 +6,8 @@
 - an agent that declares knowledge which expanded to nothing may not delink anything.
 
 Replacements are not counted: their old version is swapped, not lost; nor are the
-delinks of superseded versions (an older version whose new one is ready).
+delinks of superseded versions (an older version whose new one is ready), nor of
+failed copies (they hold no content).
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ def parse_max_delete(value: str | None) -> MaxDelete | None:
 
 
 def count_delinks(actions: Sequence[Action]) -> int:
-    """Linkages the actions prune; superseded versions are swapped, not lost."""
-    return sum(len(a.linkage_ids) for a in actions if a.kind == DELINK and not a.superseded)
+    """Linkages the actions prune; superseded versions are swapped and failed copies
+    hold no content, so neither is lost."""
+    return sum(
+        len(a.linkage_ids)
+        for a in actions
+        if a.kind == DELINK and not a.superseded and not a.holds_no_content
+    )
 
 
 def refusals(counts: Sequence[AgentDelinks], max_delete: str | None) -> list[str]:

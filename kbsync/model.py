@@ -219,6 +219,9 @@ class Action(NamedTuple):
     # completes a replacement (make-before-break), so it is no prune: every prune mode and
     # watch without --prune send it, and it does not count toward --max-delete
     superseded: bool = False
+    # delink of a copy that failed processing in Robofy: it holds no content, so delinking
+    # it loses nothing; it is sent even after another failure and is not counted by guards
+    holds_no_content: bool = False
 
 
 class Note(NamedTuple):

@@ -30,7 +30,9 @@ from kbsync.urls import page_belongs, page_in_scope
 
 # delink candidate categories; which ones a prune mode delinks is in PRUNED_BY_MODE
 UNDECLARED_OWNED = "undeclared_owned"  # kbsync's asset whose key left the manifest
-DUPLICATE = "duplicate"  # another copy / failed copy / unfinished old version of a declared key
+DUPLICATE = "duplicate"  # another copy / unfinished old version of a declared key
+# a copy of a declared key (any fingerprint) that failed processing: it holds no content
+FAILED_COPY = "failed_copy"
 # an older version of a declared key whose declared version is ready: delinking it
 # finishes a replacement (say one applied with --no-wait), so every mode delinks it
 SUPERSEDED = "superseded"
@@ -39,8 +41,10 @@ UNDECLARED_PAGE = "undeclared_page"  # a page of no declared site
 FOREIGN = "foreign"  # a text/file without a kbsync marker (added in the dashboard)
 
 PRUNED_BY_MODE = {
-    "managed": frozenset({UNDECLARED_OWNED, DUPLICATE, OUT_OF_RULES}),
-    "all": frozenset({UNDECLARED_OWNED, DUPLICATE, OUT_OF_RULES, UNDECLARED_PAGE, FOREIGN}),
+    "managed": frozenset({UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES}),
+    "all": frozenset(
+        {UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES, UNDECLARED_PAGE, FOREIGN}
+    ),
     "none": frozenset(),
 }
 
@@ -118,6 +122,9 @@ def select_delinks(
     notes = []
     if kept_pages and UNDECLARED_PAGE not in pruned and agent.prune != "none":
         notes.append(Note(agent.key, _kept_pages_message(kept_pages)))
+    failed = sum(1 for c in candidates if c.category == FAILED_COPY)
+    if failed and FAILED_COPY not in pruned:
+        notes.append(Note(agent.key, _kept_failed_message(failed)))
     return chosen, notes
 
 
@@ -138,10 +145,13 @@ def _plan_one(
         reason = "not linked to this agent yet"
         result.actions.append(_upload(agent_key, kind, asset, reason, ()))
     elif not usable:
+        # failed copies hold no content: they are delink candidates, not the old version
         kind = REPLACE_TEXT if asset.kind == TEXT else REPLACE_FILE
-        old_ids = tuple(sorted(o.linkage.linkage_id for o in owned))
+        old_ids = tuple(sorted(o.linkage.linkage_id for o in owned if o.linkage.state != FAILED))
         reason = _replace_reason(asset, marker, owned)
         result.actions.append(_upload(agent_key, kind, asset, reason, old_ids))
+        for item in (o for o in owned if o.linkage.state == FAILED):
+            result.candidates.append(_failed_copy(agent_key, asset.source_key, item))
     else:
         keep = newest(usable)
         if keep.linkage.state != READY:
@@ -164,24 +174,31 @@ def _plan_extra_copies(
             )
             result.notes.append(Note(agent_key, message))
         else:
-            result.candidates.append(_delink(agent_key, item, *found))
+            reason, category = found
+            if category == FAILED_COPY:
+                result.candidates.append(_failed_copy(agent_key, asset.source_key, item))
+            else:
+                result.candidates.append(_delink(agent_key, item, reason, category))
 
 
 def _extra_copy(key: str, keep: Owned, item: Owned) -> tuple[str, str] | None:
     """(reason, category) of a copy beside the kept one; None: it stays linked for now."""
+    failed = f"failed copy of {key} (it holds no content)", FAILED_COPY
     if item.marker.fingerprint == keep.marker.fingerprint:
-        failed = item.linkage.state == FAILED
-        return (f"failed copy of {key}" if failed else f"duplicate of {key}"), DUPLICATE
+        return failed if item.linkage.state == FAILED else (f"duplicate of {key}", DUPLICATE)
     older = f"older version of {key} (fingerprint {_short(item.marker.fingerprint)})"
     if keep.linkage.state == READY:
         return f"{older}; the new one is ready", SUPERSEDED
+    if item.linkage.state == FAILED:
+        return failed
     if item.linkage.state == READY:
         return None  # make-before-break: the only ready version stays until the new one is
     return older, DUPLICATE
 
 
 def _replace_reason(asset: DesiredAsset, marker: Marker, owned: list[Owned]) -> str:
-    previous = newest(owned)
+    same = [o for o in owned if o.marker.fingerprint == marker.fingerprint]
+    previous = newest(same or owned)  # a copy of this very content failed: say so
     if previous.marker.fingerprint == marker.fingerprint:
         status = previous.linkage.raw_status or FAILED
         return f"{asset.display_name}: the last upload failed in Robofy ({status}); uploading again"
@@ -244,6 +261,12 @@ def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidat
     return Candidate(category, action)
 
 
+def _failed_copy(agent_key: str, key: str, item: Owned) -> Candidate:
+    reason = f"failed copy of {key} (it holds no content)"
+    found = _delink(agent_key, item, reason, FAILED_COPY)
+    return found._replace(action=found.action._replace(holds_no_content=True))
+
+
 def _page_delink(
     agent_key: str, page: RemoteLinkage, reason: str, source_key: str | None
 ) -> Action:
@@ -267,4 +290,11 @@ def _kept_pages_message(urls: list[str]) -> str:
     return (
         f"{len(urls)} linked page(s) belong to no declared site and are left linked "
         f"(prune: managed; use prune: all to delink them): {shown}{more}"
+    )
+
+
+def _kept_failed_message(count: int) -> str:
+    return (
+        f"{count} failed copy(ies) of declared texts/files stay linked (prune: none never "
+        "delinks; they hold no content, prune: managed delinks them)"
     )

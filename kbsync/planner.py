@@ -105,8 +105,12 @@ def _site_actions(
 def _hold_prunes(
     agent: DesiredAgent, delinks: list[Action], processing: list[str]
 ) -> tuple[list[Action], list[Note]]:
-    """Nothing is pruned while declared content is still processing: it may yet fail."""
-    prunes = [a for a in delinks if not a.superseded]
+    """Nothing is pruned while declared content is still processing: it may yet fail.
+
+    Superseded versions and failed copies still go: the one finishes a replacement,
+    the other holds no content.
+    """
+    prunes = [a for a in delinks if not a.superseded and not a.holds_no_content]
     if not prunes:
         return delinks, []
     names = ", ".join(sorted(processing)[:3]) + (" and more" if len(processing) > 3 else "")
@@ -114,7 +118,8 @@ def _hold_prunes(
         f"{len(prunes)} delink(s) held: {names} still processing in Robofy; "
         "nothing is pruned before the new content is ready (plan again once it is)"
     )
-    return [a for a in delinks if a.superseded], [Note(agent.key, message)]
+    going = [a for a in delinks if a.superseded or a.holds_no_content]
+    return going, [Note(agent.key, message)]
 
 
 def _would_delink(action: Action) -> Note:

@@ -59,15 +59,15 @@ def delink(key: str | None, *ids: int) -> tuple[str, str | None, tuple[int, ...]
             [HOURS],
             [],
             [owned(1, HOURS, state=FAILED)],
-            [(REPLACE_TEXT, "text:hours", (1,))],
+            [(REPLACE_TEXT, "text:hours", ()), delink("text:hours", 1)],
             id="failed-same-fingerprint-is-replaced",
         ),
         pytest.param(
             [],
             [FAQ_NEW],
             [owned(1, FAQ), owned(2, FAQ, FP_C, state=FAILED)],
-            [(REPLACE_FILE, "file:docs/faq.md", (1, 2))],
-            id="replace-takes-every-old-copy",
+            [(REPLACE_FILE, "file:docs/faq.md", (1,)), delink("file:docs/faq.md", 2)],
+            id="replace-takes-every-usable-old-copy-and-delinks-failed-ones",
         ),
         pytest.param(
             [HOURS],
@@ -219,7 +219,8 @@ def test_replace_reason_names_both_fingerprints() -> None:
 
 
 def test_replace_of_failed_upload_says_so() -> None:
-    (action,) = run(agent(texts=(HOURS,)), remote(owned(1, HOURS, state=FAILED))).actions
+    want = agent(prune="none", texts=(HOURS,))
+    (action,) = run(want, remote(owned(1, HOURS, state=FAILED))).actions
     assert action.reason == "hours: the last upload failed in Robofy (failed); uploading again"
     assert action.new_text == HOURS.content
 
@@ -283,10 +284,9 @@ def test_duplicates_of_the_same_version_follow_the_prune_mode() -> None:
 def test_an_unfinished_older_version_waits_while_the_new_one_processes() -> None:
     have = remote(owned(1, FAQ, state=FAILED, created_at=OLD), owned(2, FAQ_NEW, state=PENDING))
     assert rows(run(agent(prune="none", files=(FAQ_NEW,)), have)) == []
-    # managed: nothing is pruned while declared content is still processing
-    held = run(agent(files=(FAQ_NEW,)), have)
-    assert rows(held) == []
-    assert any("still processing" in n.message for n in held.notes)
+    # managed: a failed copy holds no content, so it goes even while the new one processes
+    (failed,) = run(agent(files=(FAQ_NEW,)), have).actions
+    assert (failed.linkage_ids, failed.holds_no_content) == ((1,), True)
     # once the new version is ready, the failed old one goes as a superseded version
     ready = remote(owned(1, FAQ, state=FAILED, created_at=OLD), owned(2, FAQ_NEW))
     (action,) = run(agent(files=(FAQ_NEW,)), ready).actions
