@@ -106,4 +106,9 @@ class NetworkError(RobofyError):
 
 
 class UncertainWriteError(RobofyError):
-    pass
+    @classmethod
+    def about(cls, err: RobofyError, message: str) -> UncertainWriteError:
+        """An unknown outcome of the request that ``err`` describes (same endpoint/status/code)."""
+        return cls(
+            message, endpoint=err.endpoint, status=err.status, code=err.code, detail=err.detail
+        )

@@ -255,12 +255,8 @@ class Sender:
         route = request.route
         if not _repeatable(route):
             err = self._error_for(answer)
-            raise UncertainWriteError(
-                f"{err} (the write may or may not have been applied)",
-                endpoint=err.endpoint,
-                status=err.status,
-                code=err.code,
-                detail=err.detail,
+            raise UncertainWriteError.about(
+                err, f"{err} (the write may or may not have been applied)"
             )
         if tries.failures >= self._policy.max_retries:
             raise self._error_for(answer)

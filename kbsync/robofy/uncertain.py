@@ -103,12 +103,8 @@ def _resolve(send: Callable[[], T], find: Callable[[], T | None], sends: int, wh
         if attempt < sends:
             log.info("%s: not applied; sending again", what)
     assert last is not None
-    raise UncertainWriteError(
-        f"{last} — still unknown after {sends} attempts and re-reading",
-        endpoint=last.endpoint,
-        status=last.status,
-        code=last.code,
-        detail=last.detail,
+    raise UncertainWriteError.about(
+        last, f"{last} — still unknown after {sends} attempts and re-reading"
     )
 
 
@@ -118,12 +114,8 @@ def _find(find: Callable[[], T | None], cause: UncertainWriteError) -> T | None:
     except UncertainWriteError:
         raise
     except RobofyError as err:
-        raise UncertainWriteError(
-            f"{cause}; re-reading to check failed too: {err}",
-            endpoint=cause.endpoint,
-            status=cause.status,
-            code=cause.code,
-            detail=cause.detail,
+        raise UncertainWriteError.about(
+            cause, f"{cause}; re-reading to check failed too: {err}"
         ) from None
 
 
