@@ -13,8 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from kbsync.errors import ConfigError
-from kbsync.matching import match_agents
+from kbsync.matching import match_agents, select_agents
 from kbsync.model import (
     URL,
     DesiredAgent,
@@ -36,7 +35,7 @@ def read_inventory(
     parallelism: int = 8,
 ) -> Inventory:
     """What Robofy holds for the desired agents (restricted to ``agents`` keys when given)."""
-    wanted = select_agents(desired, agents)
+    wanted = select_agents(desired.agents, agents)
     remote = api.list_agents()
     # match the whole manifest, so --agent cannot hide two agents managing one chatbot
     matched = match_agents(desired.agents, remote)
@@ -48,18 +47,6 @@ def read_inventory(
         agents=tuple(remote),
         states={a.key: s for (a, _), s in zip(pairs, states, strict=True)},
     )
-
-
-def select_agents(desired: DesiredState, keys: Sequence[str]) -> list[DesiredAgent]:
-    """The desired agents named by ``keys`` (all when empty); an unknown key is an error."""
-    declared = [a.key for a in desired.agents]
-    unknown = [k for k in keys if k not in declared]
-    if unknown:
-        raise ConfigError(
-            f"unknown agent key(s) {', '.join(unknown)}; "
-            f"the manifest declares: {', '.join(declared) or 'none'}"
-        )
-    return [a for a in desired.agents if not keys or a.key in keys]
 
 
 def read_agent(api: RobofyApi, desired: DesiredAgent, remote: RemoteAgent) -> RemoteAgentState:

@@ -12,6 +12,18 @@ from kbsync.errors import ConfigError
 from kbsync.model import DesiredAgent, RemoteAgent
 
 
+def select_agents(agents: Sequence[DesiredAgent], keys: Sequence[str]) -> list[DesiredAgent]:
+    """The agents named by ``keys`` (all when empty); an unknown key is an error."""
+    declared = [a.key for a in agents]
+    unknown = [k for k in keys if k not in declared]
+    if unknown:
+        raise ConfigError(
+            f"unknown agent key(s) {', '.join(unknown)}; "
+            f"the manifest declares: {', '.join(declared) or 'none'}"
+        )
+    return [a for a in agents if not keys or a.key in keys]
+
+
 def match_agents(
     desired: Sequence[DesiredAgent], remote: Sequence[RemoteAgent]
 ) -> dict[str, RemoteAgent]:

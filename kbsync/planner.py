@@ -8,11 +8,9 @@ and finally the guards (guards), which turn into ``Plan.refusals``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from kbsync.errors import ConfigError
 from kbsync.guards import AgentDelinks, count_delinks, refusals
-from kbsync.matching import match_agents
+from kbsync.matching import match_agents, select_agents
 from kbsync.model import (
     ACTION_KINDS,
     Action,
@@ -33,7 +31,7 @@ __all__ = ["match_agents", "plan"]
 
 
 def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> Plan:
-    agents = _selected(desired.agents, options.agents)
+    agents = select_agents(desired.agents, options.agents)
     actions: list[Action] = []
     notes: list[Note] = []
     counts: list[AgentDelinks] = []
@@ -134,16 +132,3 @@ def _order(action: Action) -> tuple[int, str, str, tuple[int, ...]]:
         action.label,
         action.linkage_ids,
     )
-
-
-# --- agent selection ------------------------------------------------------------
-
-
-def _selected(agents: Sequence[DesiredAgent], keys: Sequence[str]) -> list[DesiredAgent]:
-    unknown = sorted(set(keys) - {a.key for a in agents})
-    if unknown:
-        declared = ", ".join(a.key for a in agents) or "none"
-        raise ConfigError(
-            f"unknown agent key(s) {', '.join(unknown)}; the manifest declares: {declared}"
-        )
-    return [a for a in agents if not keys or a.key in keys]
