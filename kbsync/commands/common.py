@@ -121,25 +121,16 @@ def write_block(stream: TextIO, text: str) -> None:
 def step_summary(
     plan: Plan | None, result: ApplyResult | None, env: Mapping[str, str], stderr: TextIO
 ) -> None:
-    """In GitHub Actions, also append the Markdown rendering to the job summary. A summary
-    that cannot be written is a warning: after an apply changed things, the exit code must
-    say what the apply did, not how the job's summary file fared."""
+    """In GitHub Actions, also append the Markdown rendering to the job summary (a file
+    that cannot be written is a warning on ``stderr``, never an error: see
+    append_step_summary)."""
     if not env.get("GITHUB_STEP_SUMMARY"):
         return
-    try:
-        _append_summaries(plan, result, env)
-    except OSError as error:
-        stderr.write(f"Warning: could not write the GitHub step summary: {error}\n")
-
-
-def _append_summaries(
-    plan: Plan | None, result: ApplyResult | None, env: Mapping[str, str]
-) -> None:
     from kbsync.github.summary import append_step_summary
 
     if plan is not None:
-        append_step_summary(_plan_markdown(plan), env)
+        append_step_summary(_plan_markdown(plan), env, stderr)
     if result is not None:
         from kbsync.render.markdown import render_result_markdown
 
-        append_step_summary(render_result_markdown(result), env)
+        append_step_summary(render_result_markdown(result), env, stderr)
