@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from tests.cli.conftest import REPO, run_kbsync
+from tests.cli.conftest import run_kbsync
+from tests.examples import copy_examples
 
 
 def test_checks_after_a_saved_plan_ask_only_the_planned_agents(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    copy_examples(tmp_path)
     manifest = ["-f", "examples/robofy.yaml", "--sandbox"]
     saved = run_kbsync("plan", *manifest, "--agent", "support", "--out", "p.json", cwd=tmp_path)
     assert saved.code == 0, saved.both
@@ -21,7 +21,7 @@ def test_checks_after_a_saved_plan_ask_only_the_planned_agents(tmp_path: Path) -
 
 
 def test_apply_json_with_check_is_still_one_document(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    copy_examples(tmp_path)
     applied = run_kbsync(
         "apply",
         *("-f", "examples/robofy.yaml", "--sandbox", "--agent", "support"),

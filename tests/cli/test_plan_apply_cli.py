@@ -6,11 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.cli.conftest import REPO, run_kbsync
+from tests.cli.conftest import run_kbsync
+from tests.examples import copy_examples
 
 
 def test_readme_quickstart_applies_then_has_no_changes(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    copy_examples(tmp_path)
     first = run_kbsync("apply", "-f", "examples/robofy.yaml", "--sandbox", cwd=tmp_path)
     assert first.code == 0, first.both
     assert "sandbox" in first.out.splitlines()[0]

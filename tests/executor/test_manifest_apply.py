@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from kbsync.model import DONE
 from kbsync.sources import load_desired_state
+from tests.examples import copy_examples
 from tests.executor.helpers import World, marker
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
 
 def test_the_example_manifest_converges_and_then_sends_no_write(
     any_world: World, tmp_path: Path
 ) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    copy_examples(tmp_path)
     manifest = tmp_path / "examples" / "robofy.yaml"
     want = load_desired_state(manifest, {"ROBOFY_PROJECT_ID": "1"}, use_cache=False)
 

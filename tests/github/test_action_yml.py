@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.github.action_runner import ROOT, ActionRunner, StepsResult
+from tests.examples import copy_examples
+from tests.github.action_runner import ActionRunner, StepsResult
 from tests.github.fake_github import TOKEN, FakeGitHub
 
 KEY = "rk_test_do_not_print_9f8e7d"
@@ -26,9 +26,7 @@ def action(tmp_path_factory: pytest.TempPathFactory) -> ActionRunner:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A checkout of a repository holding the example manifest."""
-    shutil.copytree(
-        ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".kbsync")
-    )
+    copy_examples(tmp_path)
     return tmp_path
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.examples import copy_examples
 from tests.manifest.conftest import CORPUS, KBSYNC, REPO, cli_env, write
 
 
@@ -76,9 +77,7 @@ def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_example_validates(tmp_path: Path) -> None:
-    shutil.copytree(
-        REPO / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".kbsync")
-    )
+    copy_examples(tmp_path)
     result = run(["validate", "-f", "examples/robofy.yaml"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
