@@ -9,6 +9,7 @@ from kbsync.sources import load_desired_state
 from tests.examples import copy_examples
 from tests.executor.helpers import World, marker
 
+
 def test_the_example_manifest_converges_and_then_sends_no_write(
     any_world: World, tmp_path: Path
 ) -> None:
