@@ -24,11 +24,11 @@ from typing import NamedTuple
 import httpx
 from support import BENCH_KEY, PROJECT, Emulator, machine, self_cpu_seconds, verdict
 
-from kbsync.executor import apply_plan
+from kbsync.apply.executor import apply_plan
+from kbsync.desired.expand import load_desired_state
 from kbsync.model import DONE
-from kbsync.pipeline import plan_options, read_and_plan
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
 
 RATIO_TARGET = 1.25
 SPEEDUP_TARGET = 6.0

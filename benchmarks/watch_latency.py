@@ -23,9 +23,9 @@ import httpx
 
 from kbsync.commands.common import RemoteArgs
 from kbsync.commands.watch import Session, WatchArgs, run_watch
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import EmulatorApp, EmulatorConfig, create_app
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
 
 MANIFEST = """\
 version: 1

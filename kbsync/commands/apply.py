@@ -6,10 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from kbsync.applylock import apply_lock
-from kbsync.checks import CheckResult, run_checks
-from kbsync.checks_render import render_checks
-from kbsync.commands.apply_json import JsonReport
+from kbsync.apply.executor import ApplyInterrupted, apply_plan
+from kbsync.apply.lock import apply_lock
 from kbsync.commands.common import (
     RemoteArgs,
     check_recrawl,
@@ -22,17 +20,19 @@ from kbsync.commands.common import (
     use_color,
     write_block,
 )
+from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import ConfigError, GuardError, StalePlanError
-from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.github.summary import log_group
-from kbsync.limits import enforce_limits
+from kbsync.golden.checks import CheckResult, run_checks
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
-from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
-from kbsync.planfile import check_fresh, load_plan
-from kbsync.progress import make_progress
+from kbsync.plan.limits import enforce_limits
+from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.planfile import check_fresh, load_plan
+from kbsync.render.apply_json import JsonReport
+from kbsync.render.checks import render_checks
+from kbsync.render.progress import make_progress
 from kbsync.robofy.api import RobofyApi
-from kbsync.sources import load_desired_state
 
 
 class ApplyArgs(NamedTuple):

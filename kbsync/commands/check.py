@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TextIO
 
-from kbsync.checks import run_checks
-from kbsync.checks_render import render_checks
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK
-from kbsync.pipeline import open_api
+from kbsync.golden.checks import run_checks
+from kbsync.plan.pipeline import open_api
+from kbsync.render.checks import render_checks
 
 
 def check(

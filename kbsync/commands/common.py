@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from kbsync.desired.expand import load_desired_state
+from kbsync.desired.urls import normalize_url
 from kbsync.errors import ConfigError
-from kbsync.manifest import resolve_manifest_path
+from kbsync.manifest.load import resolve_manifest_path
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
-from kbsync.pipeline import Connection
-from kbsync.sandbox import sandbox_banner
-from kbsync.sources import load_desired_state
-from kbsync.urls import normalize_url
+from kbsync.plan.pipeline import Connection
+from kbsync.sandbox.connect import sandbox_banner
 
 
 class RemoteArgs(NamedTuple):

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from kbsync.adopt.doctor import diagnose, render_doctor_json, render_doctor_text
 from kbsync.commands.importcmd import project_id
-from kbsync.doctor import diagnose, render_doctor_json, render_doctor_text
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, redact
 from kbsync.errors import KbsyncError
-from kbsync.manifest import DEFAULT_MANIFEST, load_manifest
+from kbsync.manifest.load import DEFAULT_MANIFEST, load_manifest
 from kbsync.robofy.client import RobofyClient
 from kbsync.robofy.probe import probe
-from kbsync.sandbox import sandbox_banner
+from kbsync.sandbox.connect import sandbox_banner
 
 
 class DoctorArgs(NamedTuple):
@@ -53,7 +53,7 @@ def _project(args: DoctorArgs, manifest: Path, env: Mapping[str, str]) -> int:
 
 def _client(args: DoctorArgs, manifest: Path, project: int, env: Mapping[str, str]) -> RobofyClient:
     if args.sandbox:
-        from kbsync.sandbox import open_sandbox_client
+        from kbsync.sandbox.connect import open_sandbox_client
 
         return open_sandbox_client(manifest, project, parallelism=1)
     from kbsync.robofy.client import client_from_env

@@ -8,13 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from kbsync.adopt.manifest_text import ImportedManifest, build_manifest
+from kbsync.adopt.snapshots import read_snapshots
 from kbsync.commands.common import RemoteArgs, print_banner, write_block
+from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK
 from kbsync.errors import ConfigError, ManifestError
-from kbsync.import_manifest import ImportedManifest, build_manifest
-from kbsync.importer import read_snapshots
-from kbsync.pipeline import open_api
-from kbsync.sources import load_desired_state
+from kbsync.plan.pipeline import open_api
 
 SANDBOX_PROJECT = 1
 
@@ -85,7 +85,7 @@ def _refuse_overwrite(paths: list[Path], force: bool) -> None:
 def _seed_demo(args: RemoteArgs, output: Path, project: int, stdout: TextIO) -> None:
     if not args.sandbox:
         raise ConfigError("--seed-demo only works with --sandbox (it never touches an account)")
-    from kbsync.sandbox_demo import seed_sandbox_demo
+    from kbsync.sandbox.demo import seed_sandbox_demo
 
     created = seed_sandbox_demo(output, project)
     what = "created the demo agent" if created else "the demo agent already exists"

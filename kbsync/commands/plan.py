@@ -19,10 +19,10 @@ from kbsync.commands.common import (
 )
 from kbsync.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from kbsync.github.summary import annotate_error
-from kbsync.limits import warn_limits
 from kbsync.model import DesiredState, Plan, PlanOptions
-from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
-from kbsync.planfile import save_plan
+from kbsync.plan.limits import warn_limits
+from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.planfile import save_plan
 
 
 def plan(

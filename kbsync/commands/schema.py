@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from kbsync.manifest_schema import manifest_json_schema
+from kbsync.manifest.schema import manifest_json_schema
 
 
 def schema_text() -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TextIO
 
-from kbsync.manifest import display_path, resolve_manifest_path
+from kbsync.desired.expand import load_desired_state
+from kbsync.manifest.load import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
-from kbsync.sources import load_desired_state
 
 
 def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -> int:

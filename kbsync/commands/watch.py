@@ -1,6 +1,6 @@
 """``kbsync watch``: apply once, then again after every change to the manifest or its files.
 
-The loop and the observer are kbsync.watch; this module supplies the one cycle
+The loop and the observer are kbsync.watch.engine; this module supplies the one cycle
 (reload the manifest, plan, apply adds and replacements) and prints one line per cycle.
 Deletes are only planned as notes unless ``--prune``.
 """
@@ -15,15 +15,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from kbsync.applylock import apply_lock
+from kbsync.apply.executor import apply_plan
+from kbsync.apply.lock import apply_lock
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
-from kbsync.commands.watch_output import error_report, render_report
+from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK, interrupted_exit_code
 from kbsync.errors import AuthError, ConfigError, ManifestError
-from kbsync.executor import apply_plan
-from kbsync.guards import parse_max_delete
-from kbsync.limits import LimitCheck, check_limits
-from kbsync.manifest import load_manifest
+from kbsync.manifest.load import load_manifest
 from kbsync.model import (
     ADD_KINDS,
     CRAWL,
@@ -40,10 +38,12 @@ from kbsync.model import (
     DesiredState,
     Plan,
 )
-from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.guards import parse_max_delete
+from kbsync.plan.limits import LimitCheck, check_limits
+from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.render.watch_lines import error_report, render_report
 from kbsync.robofy.api import RobofyApi
-from kbsync.sources import load_desired_state
-from kbsync.watch import (
+from kbsync.watch.engine import (
     Backoff,
     ChangeCollector,
     CycleReport,

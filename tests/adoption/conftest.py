@@ -17,15 +17,15 @@ from typing import Any
 import httpx
 import pytest
 
+from kbsync.adopt.manifest_text import ImportedManifest, build_manifest
+from kbsync.adopt.snapshots import read_snapshots
+from kbsync.apply.executor import apply_plan
 from kbsync.commands.importcmd import write_manifest
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import EmulatorApp
-from kbsync.executor import apply_plan
-from kbsync.import_manifest import ImportedManifest, build_manifest
-from kbsync.importer import read_snapshots
 from kbsync.model import ApplyResult, Plan
-from kbsync.pipeline import plan_options, read_and_plan
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
 
 KEY = "test-key"
 PROJECT = 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from kbsync.checks import contains, judge, run_checks
-from kbsync.checks_render import render_checks
+from kbsync.desired.expand import load_desired_state
+from kbsync.golden.checks import contains, judge, run_checks
 from kbsync.model import GoldenCheck
-from kbsync.sources import load_desired_state
+from kbsync.render.checks import render_checks
 from tests.adoption.conftest import World, run_kbsync, write
 
 AGENT_ONLY = """\

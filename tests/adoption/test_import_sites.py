@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbsync.import_sites import MAX_INCLUDE_RULES, ImportedSite, group_sites
+from kbsync.adopt.sites import MAX_INCLUDE_RULES, ImportedSite, group_sites
+from kbsync.desired.urls import page_belongs
 from kbsync.model import DesiredSite
-from kbsync.urls import page_belongs
 
 
 def as_site(site: ImportedSite) -> DesiredSite:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from kbsync.import_manifest import agent_keys, build_manifest
-from kbsync.importer import AgentSnapshot
+from kbsync.adopt.manifest_text import agent_keys, build_manifest
+from kbsync.adopt.snapshots import AgentSnapshot
 from kbsync.model import PENDING, TEXT, CrawlRun, RemoteAgent, RemoteLinkage, RemoteSettings
 
 

@@ -6,9 +6,10 @@ import io
 
 import pytest
 
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import BackgroundServer, EmulatorApp
 from kbsync.errors import GuardError
-from kbsync.limits import (
+from kbsync.plan.limits import (
     ESTIMATED_PAGES,
     Needs,
     check_limits,
@@ -16,8 +17,7 @@ from kbsync.limits import (
     needs_of,
     over_limits,
 )
-from kbsync.pipeline import plan_options, read_and_plan
-from kbsync.sources import load_desired_state
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from tests.adoption.conftest import World, run_kbsync, write
 from tests.adoption.limits_proxy import LimitsProxy
 

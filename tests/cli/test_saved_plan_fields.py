@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kbsync.errors import ConfigError
-from kbsync.planfile import load_plan
+from kbsync.plan.planfile import load_plan
 from tests.cli.conftest import run_kbsync
 
 

@@ -10,10 +10,9 @@ from typing import Any
 
 import httpx
 
-from kbsync import markers
+from kbsync.apply.executor import apply_plan
+from kbsync.desired import markers
 from kbsync.emulator import BackgroundServer, EmulatorConfig, create_app
-from kbsync.executor import apply_plan
-from kbsync.inventory import read_inventory
 from kbsync.model import (
     FILE,
     TEXT,
@@ -27,7 +26,8 @@ from kbsync.model import (
     PlanOptions,
     Scalar,
 )
-from kbsync.planner import plan as make_plan
+from kbsync.plan.planner import plan as make_plan
+from kbsync.remote.inventory import read_inventory
 from kbsync.robofy.client import RobofyClient
 
 KEY = "test-key"

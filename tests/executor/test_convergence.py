@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbsync import markers
+from kbsync.desired import markers
 from kbsync.model import DONE, DesiredAsset
 from tests.executor.helpers import World, agent, desired, file, marker, site, text
 

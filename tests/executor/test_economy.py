@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbsync.inventory import read_inventory
+from kbsync.remote.inventory import read_inventory
 from tests.executor.helpers import World, agent, desired, site, text
 
 LIST_AGENTS = "GET /v1/ai-agent/chatbot/{pid}"

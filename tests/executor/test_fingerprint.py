@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbsync.inventory import read_inventory, remote_fingerprint
+from kbsync.remote.inventory import read_inventory, remote_fingerprint
 from tests.executor.helpers import World, agent, desired, marker, text
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from kbsync.apply.executor import apply_plan
 from kbsync.errors import GuardError
-from kbsync.executor import apply_plan
 from kbsync.model import ADD_TEXT, DELINK, DONE, FAILED_OUTCOME, REPLACE_TEXT, SKIPPED
 from tests.executor.helpers import World, agent, desired, marker, text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kbsync.desired.expand import load_desired_state
 from kbsync.model import DONE
-from kbsync.sources import load_desired_state
 from tests.examples import copy_examples
 from tests.executor.helpers import World, marker
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from kbsync.progress import BarProgress, LineProgress, make_progress
+from kbsync.render.progress import BarProgress, LineProgress, make_progress
 
 
 class Terminal(io.StringIO):

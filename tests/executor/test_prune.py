@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pytest
 
-from kbsync import markers
+from kbsync.desired import markers
 from kbsync.model import DesiredSite
 from tests.executor.helpers import World, agent, desired, marker, site, text
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from kbsync.executor import ApplyInterrupted
+from kbsync.apply.executor import ApplyInterrupted
 from kbsync.model import (
     ADD_TEXT,
     CRAWL,
@@ -17,7 +17,7 @@ from kbsync.model import (
     ApplyResult,
     Outcome,
 )
-from kbsync.progress import make_progress
+from kbsync.render.progress import make_progress
 from tests.executor.helpers import World, agent, desired, marker, site, text
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.desired.expand import load_desired_state
+from kbsync.desired.hashcache import HashCache, sha256_file, stat_file
 from kbsync.errors import ManifestError
-from kbsync.hashcache import HashCache, sha256_file, stat_file
-from kbsync.sources import load_desired_state
 from tests.manifest.conftest import OLD, write
 
 MANIFEST = "version: 1\nproject: 1\nagents:\n  a:\n    name: A\n    knowledge:\n      files:\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.desired.expand import load_desired_state
 from kbsync.errors import ConfigError
-from kbsync.manifest import load_manifest, resolve_manifest_path
+from kbsync.manifest.load import load_manifest, resolve_manifest_path
 from kbsync.model import FILE, TEXT, DesiredSite, GoldenCheck
-from kbsync.sources import load_desired_state
 from tests.manifest.conftest import write
 
 HEAD = "version: 1\nproject: 42\n"

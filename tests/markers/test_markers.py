@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbsync.markers import MAX_BYTES, MAX_CHARS, Marker, encode, marker_for, parse
+from kbsync.desired.markers import MAX_BYTES, MAX_CHARS, Marker, encode, marker_for, parse
 
 # every code point, surrogates included (a path from os.fsdecode may carry them)
 any_char = st.characters(codec=None, categories=None)

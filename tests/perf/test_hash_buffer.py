@@ -6,7 +6,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kbsync.hashcache import HashCache, sha256_file, stat_file
+from kbsync.desired.hashcache import HashCache, sha256_file, stat_file
 
 
 def test_small_file_after_large_file(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbsync import markers
+from kbsync.desired import markers
 
 
 def _per_character(text: str) -> str:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import httpx
 
+from kbsync.apply.executor import apply_plan
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import EmulatorConfig, create_app
-from kbsync.executor import apply_plan
 from kbsync.model import DONE
-from kbsync.pipeline import plan_options, read_and_plan
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
 
 MANIFEST = """\
 version: 1

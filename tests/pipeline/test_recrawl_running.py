@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbsync.model import CRAWL, WAIT_CRAWL
-from kbsync.pipeline import plan_options, read_and_plan
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from tests.executor.helpers import MANUAL_EPOCH, World, agent, desired, site
 
 

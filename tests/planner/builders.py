@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kbsync.markers import encode
+from kbsync.desired.markers import encode
 from kbsync.model import (
     FILE,
     READY,
@@ -26,7 +26,7 @@ from kbsync.model import (
     RemoteSettings,
     Scalar,
 )
-from kbsync.planner import plan
+from kbsync.plan.planner import plan
 
 FP_A = "a" * 64
 FP_B = "b" * 64

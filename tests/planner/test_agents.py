@@ -18,8 +18,8 @@ from kbsync.model import (
     RemoteAgent,
     Scalar,
 )
-from kbsync.plan_profile import same_value
-from kbsync.planner import match_agents
+from kbsync.plan.planner import match_agents
+from kbsync.plan.profile import same_value
 
 from .builders import agent, desired, file, inventory, remote, rows, run, site, text
 
@@ -258,7 +258,7 @@ def test_same_value_tolerates_only_a_type_change(
 
 def test_agent_filter_cannot_hide_two_agents_managing_one_chatbot() -> None:
     """--agent helpdesk must not let 'helpdesk' take over the chatbot 'support' manages."""
-    from kbsync.inventory import read_inventory
+    from kbsync.remote.inventory import read_inventory
 
     class OneAgentApi:
         def list_agents(self) -> list[RemoteAgent]:

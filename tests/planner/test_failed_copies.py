@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbsync.guards import count_delinks
 from kbsync.model import DELINK, FAILED, PENDING, REPLACE_FILE, REPLACE_TEXT
+from kbsync.plan.guards import count_delinks
 
 from .builders import FP_B, FP_C, OLD, agent, file, owned, remote, rows, run, text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from kbsync import model
-from kbsync.limits import needs_of
 from kbsync.model import (
     ACTION_KINDS,
     ADD_KINDS,
@@ -20,6 +19,7 @@ from kbsync.model import (
     Inventory,
     Plan,
 )
+from kbsync.plan.limits import needs_of
 from kbsync.render.counts import PLAN_GROUPS
 
 from .builders import file, text

@@ -5,21 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import kbsync
-import kbsync.matching
-import kbsync.planner
+import kbsync.plan.planner
+import kbsync.remote.matching
 from tests.render.test_layering import kbsync_imports
 
 PACKAGE = Path(kbsync.__file__).parent
 
 
 def test_matching_depends_on_the_model_and_errors_only() -> None:
-    assert kbsync_imports(PACKAGE / "matching.py") == {"kbsync.errors", "kbsync.model"}
+    assert kbsync_imports(PACKAGE / "remote" / "matching.py") == {"kbsync.errors", "kbsync.model"}
 
 
 def test_reading_and_checking_do_not_import_the_planner() -> None:
-    for name in ("inventory.py", "checks.py"):
-        assert "kbsync.planner" not in kbsync_imports(PACKAGE / name), name
+    for name in ("remote/inventory.py", "golden/checks.py"):
+        assert "kbsync.plan.planner" not in kbsync_imports(PACKAGE / name), name
 
 
 def test_match_agents_stays_importable_from_the_planner() -> None:
-    assert kbsync.planner.match_agents is kbsync.matching.match_agents
+    assert kbsync.plan.planner.match_agents is kbsync.remote.matching.match_agents

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from kbsync import markers
-from kbsync.sources import load_desired_state
+from kbsync.desired import markers
+from kbsync.desired.expand import load_desired_state
 from tests.reliability.processes import PROJECT, EmulatorProcess
 
 AGENT_NAME = "Reliability Agent"

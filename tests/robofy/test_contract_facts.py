@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kbsync import filewalk, manifest_knowledge, model
+from kbsync import model
+from kbsync.desired import filewalk
+from kbsync.manifest import knowledge as manifest_knowledge
 from kbsync.robofy import contract as c
 
 

@@ -22,9 +22,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kbsync import markers
+from kbsync.desired import markers
+from kbsync.desired.expand import load_desired_state
 from kbsync.errors import ManifestError
-from kbsync.sources import load_desired_state
 from tests.reliability.processes import SLOW
 
 EXAMPLES = 2000 if SLOW else 100

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.apply.executor import apply_plan
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import BackgroundServer, EmulatorConfig, create_app
 from kbsync.errors import KbsyncError
-from kbsync.executor import apply_plan
-from kbsync.pipeline import plan_options, read_and_plan
+from kbsync.plan.pipeline import plan_options, read_and_plan
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
 from tests.reliability.processes import EmulatorProcess, Run, run_kbsync
 from tests.security.leakcheck import SECURITY_KEY, leaked
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kbsync.desired.expand import load_desired_state
 from kbsync.errors import ManifestError
 from kbsync.model import DesiredState
-from kbsync.sources import load_desired_state
 from tests.reliability.processes import EmulatorProcess, run_kbsync
 from tests.security.leakcheck import SECURITY_KEY
 

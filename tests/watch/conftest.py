@@ -16,10 +16,10 @@ from watchdog.observers.polling import PollingObserver
 
 from kbsync.commands.common import RemoteArgs
 from kbsync.commands.watch import Session, WatchArgs, run_watch
+from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import EmulatorApp
 from kbsync.robofy.client import RobofyClient
-from kbsync.sources import load_desired_state
-from kbsync.watch import Backoff, ChangeCollector
+from kbsync.watch.engine import Backoff, ChangeCollector
 
 POLL = 0.05  # the polling observer's scan interval in tests
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kbsync.watch import (
+from kbsync.watch.engine import (
     Backoff,
     ChangeCollector,
     CycleReport,

@@ -6,10 +6,10 @@ import json
 import time
 
 from kbsync.commands.watch import VERBS
-from kbsync.commands.watch_output import error_report, render_json, render_text
 from kbsync.errors import ServerError
 from kbsync.model import ACTION_KINDS
-from kbsync.watch import CycleReport
+from kbsync.render.watch_lines import error_report, render_json, render_text
+from kbsync.watch.engine import CycleReport
 
 AT = time.mktime((2026, 11, 26, 12, 3, 44, 0, 0, -1))  # local time 12:03:44
 

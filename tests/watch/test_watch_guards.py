@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from kbsync.applylock import apply_lock
+from kbsync.apply.lock import apply_lock
 from kbsync.emulator import EmulatorApp
 from tests.adoption.limits_proxy import LimitsProxy
 from tests.watch.conftest import Watching, wait_until, writes

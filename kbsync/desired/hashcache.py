@@ -1,0 +1,165 @@
+"""sha256 of files, read in chunks, in a thread pool, remembered across runs.
+
+The cache lives in ``<manifest folder>/.kbsync/hashcache.json`` and maps a file's
+path (relative to the manifest) to the (size, mtime_ns, inode) it had when hashed
+and the resulting sha256. An entry is trusted only while all three still match, and
+never when the file changed too close to the moment it was hashed (a later write in
+the same timestamp tick would go unnoticed). A cache that cannot be read is ignored;
+one that cannot be written is skipped: it only ever saves time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+from kbsync.desired.paths import state_folder
+
+CACHE_DIR = ".kbsync"
+CACHE_FILE = "hashcache.json"
+CACHE_VERSION = 1
+CHUNK = 1024 * 1024
+_RACY_NS = 100_000_000  # 100 ms: the file changed while (or just before) it was hashed
+_COARSE_RACY_NS = 2_000_000_000  # a whole-second mtime: the filesystem may be coarse
+
+
+class FileStat(NamedTuple):
+    rel: str  # posix path relative to the manifest folder
+    path: Path  # absolute
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def stat_file(rel: str, path: Path) -> FileStat:
+    st = path.stat()
+    return FileStat(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def sha256_file(path: Path) -> str:
+    """Hash a file in chunks into one reused buffer: memory stays flat for any size."""
+    buffer, view = _buffer()
+    digest = hashlib.sha256()
+    with path.open("rb", buffering=0) as f:
+        while count := f.readinto(buffer):
+            digest.update(view[:count])
+    return digest.hexdigest()
+
+
+_buffers = threading.local()
+
+
+def _buffer() -> tuple[bytearray, memoryview]:
+    """This thread's read buffer, allocated once: a fresh zeroed megabyte per file cost
+    more than hashing the typical small docs page."""
+    if not hasattr(_buffers, "buffer"):
+        _buffers.buffer = bytearray(CHUNK)
+        _buffers.view = memoryview(_buffers.buffer)
+    return _buffers.buffer, _buffers.view
+
+
+class HashCache:
+    """Hashes files, trusting remembered hashes of unchanged files."""
+
+    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+        folder = state_folder(root)  # None: .kbsync is a link; never write through it
+        self.file = (folder or root / CACHE_DIR) / CACHE_FILE
+        self.enabled = enabled and folder is not None
+        self.hits = 0  # hashes answered from the cache
+        self.misses = 0  # files actually read
+        self._old = self._load() if enabled else {}
+        self._new: dict[str, list[object]] = {}
+
+    def hash_files(self, files: Iterable[FileStat]) -> tuple[dict[str, str], dict[str, str]]:
+        """(rel path -> sha256, rel path -> why it could not be read); reads only what
+        the cache cannot answer."""
+        result: dict[str, str] = {}
+        failures: dict[str, str] = {}
+        todo: list[FileStat] = []
+        for f in files:
+            cached = self._lookup(f)
+            if cached is None:
+                todo.append(f)
+            else:
+                result[f.rel] = cached
+        self.hits += len(result)
+        self.misses += len(todo)
+        started_ns = time.time_ns()  # before any read: what a racy write must precede
+        for f, digest in zip(todo, _hash_all(todo), strict=True):
+            if isinstance(digest, OSError):
+                failures[f.rel] = f"cannot read {f.rel}: {digest.strerror or digest}"
+                continue
+            result[f.rel] = digest
+            self._remember(f, digest, started_ns)
+        return result, failures
+
+    def save(self) -> None:
+        """Write the entries used in this run, atomically; only when something changed."""
+        if not self.enabled or self._new == self._old:
+            return
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(exist_ok=True)
+            _write_atomic(self.file, {"version": CACHE_VERSION, "files": self._new})
+
+    def _lookup(self, f: FileStat) -> str | None:
+        entry = self._old.get(f.rel)
+        if entry is None or entry[:3] != [f.size, f.mtime_ns, f.inode]:
+            return None
+        digest = entry[3]
+        if not isinstance(digest, str):
+            return None
+        self._new[f.rel] = entry
+        return digest
+
+    def _remember(self, f: FileStat, digest: str, read_at_ns: int) -> None:
+        window = _COARSE_RACY_NS if f.mtime_ns % 1_000_000_000 == 0 else _RACY_NS
+        if read_at_ns - f.mtime_ns > window:  # a later write would change the mtime
+            self._new[f.rel] = [f.size, f.mtime_ns, f.inode, digest]
+
+    def _load(self) -> dict[str, list[object]]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        files = data.get("files")
+        if not isinstance(files, dict):
+            return {}
+        return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+
+
+def _hash_or_error(path: Path) -> str | OSError:
+    try:
+        return sha256_file(path)
+    except OSError as e:
+        return e
+
+
+def _hash_all(files: list[FileStat]) -> list[str | OSError]:
+    if len(files) < 4:
+        return [_hash_or_error(f.path) for f in files]
+    workers = min(8, os.cpu_count() or 2)  # more threads than cores only fight over the GIL
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kbsync-hash") as pool:
+        return list(pool.map(_hash_or_error, (f.path for f in files)))
+
+
+def _write_atomic(target: Path, data: object) -> None:
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".hashcache-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -1,0 +1,6 @@
+"""Golden questions: ask each agent through the chat endpoint and judge its answers.
+
+Entry point: ``kbsync.golden.checks.run_checks`` (``kbsync check``, ``apply --check``).
+"""
+
+from __future__ import annotations

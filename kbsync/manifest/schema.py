@@ -1,0 +1,190 @@
+"""The manifest's shape, written once: validation and `kbsync schema` both read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kbsync.manifest.validation import (
+    AnyOf,
+    Arr,
+    Bool,
+    Int,
+    Null,
+    Num,
+    Obj,
+    Schema,
+    Str,
+    to_json_schema,
+)
+
+DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
+_DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"
+_HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
+_HTTP_HINT = "is not an http(s) URL"
+
+
+def _strs(description: str) -> Schema:
+    return AnyOf((Str(), Arr(Str())), description)
+
+
+def _url(description: str) -> Str:
+    return Str(description, pattern=_HTTP_PATTERN, pattern_hint=_HTTP_HINT)
+
+
+def _file_ref(description: str) -> Obj:
+    path = Str("Path relative to the manifest's folder.", min_length=1)
+    return Obj({"file": path}, description, required=("file",))
+
+
+PROFILE: dict[str, Schema] = {
+    "description": Str("The agent's description."),
+    "language": Str("The agent's language code, e.g. en.", min_length=1),
+    "avatar_url": _url("URL of the agent's avatar image."),
+    "type": Int("Robofy agent type (integer)."),
+    "access_type": Int("Robofy access type (integer)."),
+    "llm_source": Int("Robofy LLM source (integer)."),
+}
+
+SETTINGS = Obj(
+    {
+        "not_found_answer": Str("What the agent answers when its knowledge has nothing."),
+        "tone": Str("The answer tone, e.g. Professional And Friendly."),
+        "temperature": Num("Sampling temperature.", minimum=0, maximum=2),
+        "chunk_size": Int("Knowledge chunk size.", minimum=1),
+        "chunk_overlap": AnyOf((Int(minimum=0), Null()), "Knowledge chunk overlap."),
+        "past_questions_limit": Int("How many past questions the agent remembers.", minimum=0),
+        "enable_chatbot_memory": Bool("Remember the conversation."),
+        "question_pre_processing": Bool("Rewrite questions before searching."),
+        "thinking_mode": AnyOf((Str(), Int()), 'Thinking mode, e.g. "1".'),
+    },
+    "AI settings; only the keys written here are managed. llm_api_key is refused: "
+    "secrets never go in the manifest.",
+    forbidden={
+        "llm_api_key": "llm_api_key must not be in the manifest: kbsync never sends or "
+        "stores the LLM key (set it once in Robofy); the Robofy key comes from ROBOFY_API_KEY",
+    },
+)
+
+PERSONA = Obj(
+    {},
+    "Open map of flat values sent as-is; only the keys written here are managed.",
+    values=AnyOf((Str(), Num(), Bool(), Null())),
+)
+
+WEBSITE = Obj(
+    {
+        "url": _url("Start URL of the crawl."),
+        "max_pages": Int("Most pages to crawl.", minimum=1),
+        "max_depth": Int("Most link hops from the start URL.", minimum=0),
+        "include": _strs("Only pages matching these URL patterns (a trailing * = prefix)."),
+        "exclude": _strs("Skip pages matching these URL patterns (a trailing * = prefix)."),
+        "use_sitemap": Bool("Also follow the site's sitemap."),
+        "main": Bool("This is the agent's main website."),
+        "recrawl": Str(
+            "Crawl again when the newest crawl is older than this (30m, 12h, 7d, 2w).",
+            pattern=DURATION_PATTERN,
+            pattern_hint=_DURATION_HINT,
+        ),
+    },
+    "A website to crawl.",
+    required=("url",),
+)
+
+TEXT = Obj(
+    {
+        "name": Str("Unique name of the text within the agent.", min_length=1),
+        "content": Str("The text itself."),
+        "file": Str("A UTF-8 file holding the text, relative to the manifest.", min_length=1),
+    },
+    "A text snippet, inline or from a file.",
+    required=("name",),
+    exactly_one=("content", "file"),
+)
+
+FILES = Obj(
+    {
+        "path": Str("A folder or one file, relative to the manifest.", min_length=1),
+        "include": _strs(
+            "gitignore-style patterns of files to take (default: every supported type)."
+        ),
+        "exclude": _strs("gitignore-style patterns of files to leave out."),
+    },
+    "Files to upload from a folder or one file.",
+    required=("path",),
+)
+
+KNOWLEDGE = Obj(
+    {
+        "websites": Arr(WEBSITE, "Websites to crawl."),
+        "texts": Arr(TEXT, "Texts to add."),
+        "files": Arr(FILES, "Files to upload."),
+    },
+    "What the agent knows.",
+)
+
+CHECK = Obj(
+    {
+        "ask": Str("A question for `kbsync check`.", min_length=1),
+        "expect": _strs("Words the answer must contain."),
+        "expect_not": _strs("Words the answer must not contain."),
+    },
+    "A golden question.",
+    required=("ask",),
+)
+
+PROMPT = AnyOf((Str(), _file_ref("Read the prompt from a file.")), "The system prompt.")
+PRUNE = Str(
+    "What plan may delink: managed (default), all, or none.", enum=("managed", "all", "none")
+)
+
+AGENT = Obj(
+    {
+        "name": Str(
+            "The agent's name; matched to a remote agent by id, else by name.", min_length=1
+        ),
+        "id": AnyOf((Str(min_length=1), Int(), Null()), "Pin an existing chatbot id."),
+        **PROFILE,
+        "prompt": PROMPT,
+        "settings": SETTINGS,
+        "persona": PERSONA,
+        "prune": PRUNE,
+        "knowledge": KNOWLEDGE,
+        "checks": Arr(CHECK, "Golden questions for `kbsync check`."),
+    },
+    "One agent; its key is its identity in this manifest.",
+    required=("name",),
+)
+
+_PER_AGENT = "is set per agent, not in defaults"
+DEFAULTS = Obj(
+    {**PROFILE, "prompt": PROMPT, "settings": SETTINGS, "persona": PERSONA, "prune": PRUNE},
+    "Merged under every agent (settings and persona key by key; the agent wins).",
+    forbidden={key: f"{key} {_PER_AGENT}" for key in ("name", "id", "knowledge", "checks")},
+)
+
+MANIFEST = Obj(
+    {
+        "version": Int("Manifest format version: 1."),
+        "project": Int("Robofy project id.", minimum=1),
+        "defaults": DEFAULTS,
+        "agents": Obj({}, "The agents, by key.", values=AGENT),
+    },
+    "A kbsync manifest.",
+    required=("version", "project", "agents"),
+)
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """The manifest's JSON Schema document, as `kbsync schema` prints it."""
+    document: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kbsync manifest",
+    }
+    document.update(to_json_schema(MANIFEST))
+    document["properties"]["version"]["const"] = 1
+    agents = document["properties"]["agents"]
+    agents["propertyNames"] = {"pattern": AGENT_KEY_PATTERN}
+    return document
+
+
+AGENT_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

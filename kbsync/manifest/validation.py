@@ -1,0 +1,376 @@
+"""A small typed-schema language: one definition gives both validation and JSON Schema.
+
+The manifest's shape is written once (kbsync/manifest_schema.py) with these types;
+``check`` validates located YAML nodes against it (every problem, with line and
+column and a "did you mean"), ``to_json_schema`` renders it for editors. The two
+cannot drift because they read the same definition.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Any, NamedTuple
+
+from kbsync.errors import Problem
+from kbsync.manifest.yamlload import Loc, YNode
+
+
+class Str(NamedTuple):
+    description: str = ""
+    pattern: str | None = None  # a regex the value must match (search)
+    pattern_hint: str = ""  # what to say when it does not
+    min_length: int = 0
+    enum: tuple[str, ...] = ()
+
+
+# the largest integer every JSON reader keeps exactly (JavaScript's Number.MAX_SAFE_INTEGER)
+MAX_SAFE_INT = 2**53 - 1
+
+
+class Int(NamedTuple):
+    description: str = ""
+    minimum: int | None = None
+    maximum: int | None = MAX_SAFE_INT  # ids and counts go to Robofy as JSON numbers
+
+
+class Num(NamedTuple):
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class Bool(NamedTuple):
+    description: str = ""
+
+
+class Null(NamedTuple):
+    description: str = ""
+
+
+class Arr(NamedTuple):
+    items: Schema
+    description: str = ""
+
+
+class Obj(NamedTuple):
+    fields: dict[str, Schema]
+    description: str = ""
+    required: tuple[str, ...] = ()
+    exactly_one: tuple[str, ...] = ()  # exactly one of these keys must be present
+    values: Schema | None = None  # open map: any key, values of this schema
+    forbidden: dict[str, str] = {}  # keys refused with a message of their own
+
+
+class AnyOf(NamedTuple):
+    """Alternatives of distinct JSON types; a value is checked against the one of its type."""
+
+    options: tuple[Schema, ...]
+    description: str = ""
+
+
+Schema = Str | Int | Num | Bool | Null | Arr | Obj | AnyOf
+
+_TYPE_NAMES = {
+    Str: "a string",
+    Int: "an integer",
+    Num: "a number",
+    Bool: "true or false",
+    Null: "null",
+    Arr: "a list",
+    Obj: "a mapping",
+}
+
+
+# --- validation --------------------------------------------------------------
+
+
+def check(
+    schema: Schema, node: YNode, where: str, file: str, key_loc: Loc | None = None
+) -> list[Problem]:
+    """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt).
+
+    ``key_loc`` is where the node's key is written: a missing key is reported there."""
+    if isinstance(schema, AnyOf):
+        return _check_any(schema, node, where, file, key_loc)
+    if not _type_matches(schema, node.value):
+        return [
+            _at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")
+        ]
+    if isinstance(schema, Str):
+        return _check_str(schema, node, where, file)
+    if isinstance(schema, (Int, Num)):
+        return _check_number(schema, node, where, file)
+    if isinstance(schema, Arr):
+        assert isinstance(node.value, list)
+        return [
+            p
+            for i, item in enumerate(node.value)
+            for p in check(schema.items, item, f"{where}[{i}]", file)
+        ]
+    if isinstance(schema, Obj):
+        return _check_obj(schema, node, where, file, key_loc or node.loc)
+    return []
+
+
+def conforms(schema: Schema, node: YNode) -> bool:
+    """No problem, and every required value really there: a refused value (an unset
+    variable, a YAML tag) leaves its key behind, which satisfies ``check`` but not this."""
+    if check(schema, node, "", ""):
+        return False
+    if isinstance(schema, AnyOf):
+        return any(_type_matches(o, node.value) and conforms(o, node) for o in schema.options)
+    if isinstance(schema, Obj) and isinstance(node.value, dict):
+        needed = set(schema.required) | (set(schema.exactly_one) & set(node.key_locs))
+        return needed <= set(node.value)
+    return True
+
+
+def _type_matches(schema: Schema, value: object) -> bool:
+    if isinstance(schema, Str):
+        return isinstance(value, str)
+    if isinstance(schema, Int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(schema, Num):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(schema, Bool):
+        return isinstance(value, bool)
+    if isinstance(schema, Null):
+        return value is None
+    if isinstance(schema, Arr):
+        return isinstance(value, list)
+    if isinstance(schema, Obj):
+        return isinstance(value, dict)
+    return any(_type_matches(o, value) for o in schema.options)
+
+
+def _check_any(
+    schema: AnyOf, node: YNode, where: str, file: str, key_loc: Loc | None
+) -> list[Problem]:
+    for option in schema.options:
+        if _type_matches(option, node.value):
+            return check(option, node, where, file, key_loc)
+    return [_at(file, node, _in(where) + f"expected {_expected(schema)}, got {_describe(node)}")]
+
+
+def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]:
+    value = str(node.value)
+    if schema.enum and value not in schema.enum:
+        options = ", ".join(schema.enum)
+        return [
+            _at(
+                file,
+                node,
+                _in(where) + f"{value!r} is not one of: {options}{_guess(value, schema.enum)}",
+            )
+        ]
+    if len(value.strip()) < schema.min_length:
+        return [_at(file, node, _in(where) + "must not be empty")]
+    if schema.pattern and not re.search(schema.pattern, value):
+        hint = schema.pattern_hint or f"must match {schema.pattern}"
+        return [_at(file, node, _in(where) + f"{value!r} {hint}")]
+    return []
+
+
+def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list[Problem]:
+    value = node.value
+    assert isinstance(value, (int, float))
+    if not math.isfinite(value):
+        return [_at(file, node, _in(where) + f"must be a finite number, got {value}")]
+    if schema.minimum is not None and value < schema.minimum:
+        return [_at(file, node, _in(where) + f"must be at least {schema.minimum}, got {value}")]
+    if schema.maximum is not None and value > schema.maximum:
+        return [_at(file, node, _in(where) + f"must be at most {schema.maximum}, got {value}")]
+    return []
+
+
+def _check_obj(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list[Problem]:
+    assert isinstance(node.value, dict)
+    problems: list[Problem] = []
+    for key, loc in node.key_locs.items():  # every key written, even if its value was refused
+        field = schema.fields.get(key, schema.values)
+        if key in schema.forbidden:
+            problems.append(Problem(file, loc.line, loc.col, _in(where) + schema.forbidden[key]))
+        elif field is None:
+            message = _in(where) + f"unknown key '{key}'{_guess(key, tuple(schema.fields))}"
+            problems.append(Problem(file, loc.line, loc.col, message))
+        elif key in node.value:
+            problems += check(field, node.value[key], f"{where}.{key}" if where else key, file, loc)
+    problems += _check_presence(schema, node, where, file, at)
+    return problems
+
+
+def _check_presence(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list[Problem]:
+    present = set(node.key_locs)  # keys written, even where the value was refused
+    problems = [
+        Problem(file, at.line, at.col, _in(where) + f"missing required key '{key}'")
+        for key in schema.required
+        if key not in present
+    ]
+    if schema.exactly_one and len(present & set(schema.exactly_one)) != 1:
+        keys = " or ".join(f"'{k}'" for k in schema.exactly_one)
+        problems.append(_at(file, node, _in(where) + f"give exactly one of {keys}"))
+    return problems
+
+
+def _in(where: str) -> str:
+    """The message prefix naming where a problem is: agents.support.prompt: ..."""
+    return f"{where}: " if where else ""
+
+
+def _guess(word: str, candidates: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _expected(schema: Schema) -> str:
+    if isinstance(schema, AnyOf):
+        names = [_expected(o) for o in schema.options]
+        return ", ".join(names[:-1]) + " or " + names[-1]
+    return _TYPE_NAMES[type(schema)]
+
+
+def _describe(node: YNode) -> str:
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        word = str(value).lower()
+        if node.raw and node.raw.lower() != word:  # yes/no/on/off are booleans in YAML
+            return f"boolean {node.raw} (YAML reads it as {word}; quote it for text: '{node.raw}')"
+        return f"boolean {word}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"string {shown!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _at(file: str, node: YNode, message: str) -> Problem:
+    return Problem(file, node.line, node.col, message)
+
+
+# --- interpolated values ------------------------------------------------------
+
+
+def coerce(schema: Schema, node: YNode) -> YNode:
+    """Turn interpolated text into the number or boolean the schema wants at that place.
+
+    ``${VAR}`` always yields text; ``project: ${ROBOFY_PROJECT_ID}`` needs an integer.
+    Text that does not convert is left as it is, for ``check`` to report."""
+    if isinstance(node.value, dict) and isinstance(schema, Obj):
+        values = {k: _coerce_field(schema, k, v) for k, v in node.value.items()}
+        return node._replace(value=values)
+    if isinstance(node.value, list) and isinstance(schema, Arr):
+        return node._replace(value=[coerce(schema.items, item) for item in node.value])
+    if isinstance(node.value, list | dict) and isinstance(schema, AnyOf):
+        for option in schema.options:
+            if _type_matches(option, node.value):
+                return coerce(option, node)
+    if node.interpolated and isinstance(node.value, str):
+        return node._replace(value=_convert(schema, node.value))
+    return node
+
+
+def _coerce_field(schema: Obj, key: str, node: YNode) -> YNode:
+    field = schema.fields.get(key, schema.values)
+    return node if field is None else coerce(field, node)
+
+
+def _convert(schema: Schema, text: str) -> object:
+    options = schema.options if isinstance(schema, AnyOf) else (schema,)
+    if any(isinstance(o, Str) for o in options):
+        return text
+    for option in options:
+        converted = _CONVERTERS.get(type(option), lambda _: None)(text.strip())
+        if converted is not None or (isinstance(option, Null) and not text.strip()):
+            return converted
+    return text
+
+
+def _to_int(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else None
+
+
+def _to_number(text: str) -> float | int | None:
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text)
+    if re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", text):
+        return float(text)
+    return None
+
+
+def _to_bool(text: str) -> bool | None:
+    return {"true": True, "false": False}.get(text.lower())
+
+
+_CONVERTERS: dict[type, Any] = {Int: _to_int, Num: _to_number, Bool: _to_bool}
+
+
+# --- JSON Schema ---------------------------------------------------------------
+
+
+# Editors see the manifest before interpolation: `project: ${ID}` must not be flagged.
+INTERPOLATED = {"type": "string", "pattern": r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}"}
+
+
+def to_json_schema(schema: Schema) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12 vocabulary) for one schema node."""
+    out: dict[str, Any] = {}
+    if schema.description:
+        out["description"] = schema.description
+    if isinstance(schema, AnyOf):
+        out["anyOf"] = [to_json_schema(o) for o in schema.options]
+        return out
+    rendered = _JSON_RENDERERS[type(schema)](schema)
+    if isinstance(schema, (Int, Num, Bool)) or (isinstance(schema, Str) and schema.pattern):
+        rendered = {"anyOf": [rendered, INTERPOLATED]}
+    out.update(rendered)
+    return out
+
+
+def _json_str(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "string"}
+    if schema.enum:
+        out["enum"] = list(schema.enum)
+    if schema.min_length:
+        out["minLength"] = schema.min_length
+    if schema.pattern:
+        out["pattern"] = schema.pattern
+    return out
+
+
+def _json_number(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "integer" if isinstance(schema, Int) else "number"}
+    if schema.minimum is not None:
+        out["minimum"] = schema.minimum
+    if schema.maximum is not None:
+        out["maximum"] = schema.maximum
+    return out
+
+
+def _json_obj(schema: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object"}
+    if schema.fields:
+        out["properties"] = {k: to_json_schema(v) for k, v in schema.fields.items()}
+    out["additionalProperties"] = (
+        to_json_schema(schema.values) if schema.values is not None else False
+    )
+    if schema.required:
+        out["required"] = list(schema.required)
+    if schema.exactly_one:
+        out["oneOf"] = [{"required": [k]} for k in schema.exactly_one]
+    return out
+
+
+_JSON_RENDERERS: dict[type, Any] = {
+    Str: _json_str,
+    Int: _json_number,
+    Num: _json_number,
+    Bool: lambda _: {"type": "boolean"},
+    Null: lambda _: {"type": "null"},
+    Arr: lambda s: {"type": "array", "items": to_json_schema(s.items)},
+    Obj: _json_obj,
+}

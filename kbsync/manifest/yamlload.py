@@ -1,0 +1,300 @@
+"""Read a YAML file into located nodes: every value knows its line and column.
+
+PyYAML's constructors lose positions, silently keep the last of duplicate keys and
+expand aliases without bound. So this module only lets PyYAML *compose* (parse into
+a node graph, linear in the file's size) and then walks the graph itself: it refuses
+duplicate keys, explicit tags and runaway alias expansion, and interpolates
+``${VAR}`` / ``${VAR:-default}`` in scalar values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from kbsync.errors import Problem
+from kbsync.model import Scalar
+
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024  # a manifest is prose-sized; anything bigger is a mistake
+MAX_ALIAS_NODES = 10_000  # nodes visited again through aliases ("billion laughs" guard)
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_STANDARD_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    _MERGE,
+}
+_INTERPOLATION = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}|\$\{"
+)
+
+
+class Loc(NamedTuple):
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+class YNode(NamedTuple):
+    """A located YAML value: a dict of YNodes, a list of YNodes, or a scalar."""
+
+    value: object
+    line: int
+    col: int
+    key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
+    interpolated: bool = False  # scalars only: the value came (partly) from ${...}; a str
+    raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.line, self.col)
+
+
+class _Walk:
+    """One conversion of a composed node graph; collects problems as it goes."""
+
+    def __init__(self, file: str, env: Mapping[str, str], loader: yaml.SafeLoader) -> None:
+        self.file = file
+        self.env = env
+        self.loader = loader
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.alias_nodes = 0
+        self.bomb = False
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
+
+    def convert(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> YNode | None:
+        if self.bomb:
+            return None
+        aliased = aliased or id(node) in self.seen
+        self.seen.add(id(node))
+        if aliased:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                self.bomb = True
+                self.problem(node, "too many alias expansions (refusing a YAML alias bomb)")
+                return None
+        if depth > MAX_DEPTH:
+            self.bomb = True
+            self.problem(node, f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)")
+            return None
+        if node.tag not in _STANDARD_TAGS:
+            self.problem(node, f"YAML tags are not allowed here: {node.tag}")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth, aliased)
+        if isinstance(node, yaml.SequenceNode):
+            items = [self.convert(item, depth + 1, aliased) for item in node.value]
+            return _located([i for i in items if i is not None], node)
+        assert isinstance(node, yaml.ScalarNode)
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, depth: int, aliased: bool) -> YNode:
+        values: dict[str, YNode] = {}
+        locs: dict[str, Loc] = {}
+        merged: dict[str, tuple[YNode, Loc]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                self.merge(value_node, merged, depth, aliased)
+                continue
+            key = self.key(key_node)
+            if key is None:
+                continue
+            if key in locs:  # also when the first value was refused
+                first = locs[key]
+                self.problem(key_node, f"duplicate key '{key}' (first at line {first.line})")
+                continue
+            locs[key] = Loc(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            value = self.convert(value_node, depth + 1, aliased)
+            if value is not None:
+                values[key] = value
+        for key, (value, loc) in merged.items():
+            if key not in locs:
+                values[key], locs[key] = value, loc
+        return _located(values, node, locs)
+
+    def merge(
+        self, node: yaml.Node, into: dict[str, tuple[YNode, Loc]], depth: int, aliased: bool
+    ) -> None:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            converted = self.convert(source, depth + 1, aliased)
+            if converted is None or not isinstance(converted.value, dict):
+                self.problem(source, "'<<' merges only mappings")
+                continue
+            for key, value in converted.value.items():
+                into.setdefault(key, (value, converted.key_locs[key]))
+
+    def key(self, node: yaml.Node) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, "mapping keys must be plain strings")
+            return None
+        return str(node.value)
+
+    def scalar(self, node: yaml.ScalarNode) -> YNode | None:
+        text = str(node.value)
+        if "$" not in text:
+            return _located(self.construct(node, text), node)._replace(raw=text)
+        before = len(self.problems)
+        value = self.interpolate(node, text)
+        if len(self.problems) > before:
+            return None  # already reported; a placeholder value would only add noise
+        # interpolated values are text; kbsync.manifest.validation.coerce turns them into the number
+        # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
+        return _located(value, node)._replace(interpolated="${" in text, raw=value)
+
+    def interpolate(self, node: yaml.Node, text: str) -> str:
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            name = match.group("name")
+            if name is None:
+                self.problem(node, "bad interpolation: use ${VAR} or ${VAR:-default} ($$ for $)")
+                return ""
+            value = self.env.get(name, "")
+            if value:
+                return value
+            if match.group("default") is not None:
+                return match.group("default")
+            if name not in self.env:
+                self.problem(node, f"environment variable {name} is not set (and has no default)")
+            return ""
+
+        return _INTERPOLATION.sub(substitute, text)
+
+    def construct(self, node: yaml.ScalarNode, text: str) -> Scalar:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return text  # keep dates as written; kbsync has no date fields
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as e:
+            self.problem(node, f"bad value {text!r}: {e}")
+            return text
+        return value if isinstance(value, (str, int, float, bool)) or value is None else text
+
+
+def _located(value: object, node: yaml.Node, locs: Mapping[str, Loc] | None = None) -> YNode:
+    mark = node.start_mark
+    return YNode(value, mark.line + 1, mark.column + 1, locs or {})
+
+
+class YamlRead(NamedTuple):
+    tree: YNode | None  # None when nothing usable could be read
+    data: bytes  # the file's bytes (for its fingerprint)
+    problems: list[Problem]
+
+
+def read_yaml(path: Path, display: str, env: Mapping[str, str]) -> YamlRead:
+    """Parse one YAML file into located nodes, with every problem found on the way."""
+    try:
+        data = _read_capped(path, display)
+        node, loader = _compose(_decode(data, display), display)
+    except _Fatal as e:
+        return YamlRead(None, b"", [e.problem])
+    walk = _Walk(display, env, loader)
+    tree = walk.convert(node)
+    return YamlRead(None if walk.bomb else tree, data, walk.problems)
+
+
+class _Fatal(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _compose(text: str, display: str) -> tuple[yaml.Node, yaml.SafeLoader]:
+    if not text.strip() or _only_comments(text):
+        raise _Fatal(Problem(display, 0, 0, "the manifest is empty"))
+    try:
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+    except yaml.reader.ReaderError as e:
+        line, col = _text_position(text, e.position)
+        message = f"not a text file (control character {e.character!r} is not allowed in YAML)"
+        raise _Fatal(Problem(display, line, col, message)) from None
+    except yaml.MarkedYAMLError as e:
+        raise _Fatal(_syntax_problem(display, e, text)) from None
+    except RecursionError:  # PyYAML composes recursively: [[[[...]]]] thousands deep
+        message = f"YAML nested too deeply (kbsync reads at most {MAX_DEPTH} levels)"
+        raise _Fatal(Problem(display, 0, 0, message)) from None
+    except yaml.YAMLError as e:
+        raise _Fatal(Problem(display, 0, 0, f"YAML error: {e}")) from None
+    if node is None:
+        raise _Fatal(Problem(display, 0, 0, "the manifest is empty"))
+    return node, loader
+
+
+def _read_capped(path: Path, display: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            limit = MAX_MANIFEST_BYTES // (1024 * 1024)
+            message = f"the manifest is {size / 1024 / 1024:.1f} MB; the limit is {limit} MB"
+            raise _Fatal(Problem(display, 0, 0, message))
+        with path.open("rb") as f:
+            return f.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as e:
+        raise _Fatal(Problem(display, 0, 0, f"cannot read: {e.strerror}")) from None
+
+
+def _decode(data: bytes, display: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line, col = _position(data, e.start)
+        message = "not a text file (not valid UTF-8); a manifest is UTF-8 YAML"
+        raise _Fatal(Problem(display, line, col, message)) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line, col = _position(data, len(text[:nul].encode()))
+        raise _Fatal(Problem(display, line, col, "not a text file (contains NUL bytes)"))
+    return text
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, offset - line_start + 1
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _only_comments(text: str) -> bool:
+    lines = (line.strip() for line in text.splitlines())
+    return all(not line or line.startswith("#") or line in ("---", "...") for line in lines)
+
+
+def _syntax_problem(display: str, e: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = e.problem or "invalid YAML"
+    if "'\\t'" in problem or _tab_indented(text, line):
+        return Problem(display, line, col, "tab character in indentation; YAML indents with spaces")
+    context = f" ({e.context})" if e.context else ""
+    return Problem(display, line, col, f"YAML syntax error: {problem}{context}")
+
+
+def _tab_indented(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return False
+    content = lines[line - 1]
+    indent = content[: len(content) - len(content.lstrip(" \t"))]
+    return "\t" in indent
