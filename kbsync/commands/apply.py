@@ -20,6 +20,7 @@ from kbsync.commands.common import (
     use_color,
     write_block,
 )
+from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import ConfigError, GuardError, StalePlanError
@@ -27,7 +28,7 @@ from kbsync.github.summary import log_group
 from kbsync.golden.checks import CheckResult, run_checks
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
 from kbsync.plan.limits import enforce_limits
-from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.pipeline import Planned, plan_options, read_and_plan
 from kbsync.plan.planfile import check_fresh, load_plan
 from kbsync.render.apply_json import JsonReport
 from kbsync.render.checks import render_checks

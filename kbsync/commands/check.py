@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
+from kbsync.commands.connect import open_api
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK
 from kbsync.golden.checks import run_checks
-from kbsync.plan.pipeline import open_api
 from kbsync.render.checks import render_checks
 
 

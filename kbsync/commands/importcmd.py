@@ -11,10 +11,10 @@ from typing import NamedTuple, TextIO
 from kbsync.adopt.manifest_text import ImportedManifest, build_manifest
 from kbsync.adopt.snapshots import read_snapshots
 from kbsync.commands.common import RemoteArgs, print_banner, write_block
+from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK
 from kbsync.errors import ConfigError, ManifestError
-from kbsync.plan.pipeline import open_api
 
 SANDBOX_PROJECT = 1
 

@@ -17,11 +17,12 @@ from kbsync.commands.common import (
     use_color,
     write_block,
 )
+from kbsync.commands.connect import open_api
 from kbsync.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from kbsync.github.summary import annotate_error
 from kbsync.model import DesiredState, Plan, PlanOptions
 from kbsync.plan.limits import warn_limits
-from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.pipeline import Planned, plan_options, read_and_plan
 from kbsync.plan.planfile import save_plan
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple, TextIO
 from kbsync.apply.executor import apply_plan
 from kbsync.apply.lock import apply_lock
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
+from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK, interrupted_exit_code
 from kbsync.errors import AuthError, ConfigError, ManifestError
@@ -40,7 +41,7 @@ from kbsync.model import (
 )
 from kbsync.plan.guards import parse_max_delete
 from kbsync.plan.limits import LimitCheck, check_limits
-from kbsync.plan.pipeline import Planned, open_api, plan_options, read_and_plan
+from kbsync.plan.pipeline import Planned, plan_options, read_and_plan
 from kbsync.render.watch_lines import error_report, render_report
 from kbsync.robofy.api import RobofyApi
 from kbsync.watch.engine import (

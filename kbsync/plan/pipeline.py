@@ -1,10 +1,9 @@
-"""The steps every remote command shares: connect, read, plan. No printing here."""
+"""The steps every remote command shares after connecting: read, plan. No printing here."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from kbsync.model import CRAWL, DesiredState, Inventory, Plan, PlanOptions
@@ -14,33 +13,11 @@ from kbsync.remote.inventory import read_inventory
 from kbsync.robofy.api import RobofyApi
 
 
-class Connection(NamedTuple):
-    """Where the commands talk to: a real Robofy project or the sandbox."""
-
-    sandbox: bool
-    base_url: str | None = None
-    parallelism: int = 8
-
-
 class Planned(NamedTuple):
     desired: DesiredState
     inventory: Inventory
     options: PlanOptions
     plan: Plan
-
-
-def open_api(
-    connection: Connection, manifest_path: Path, project: int, env: Mapping[str, str]
-) -> RobofyApi:
-    if connection.sandbox:
-        from kbsync.sandbox.connect import open_sandbox_client
-
-        return open_sandbox_client(manifest_path, project, parallelism=connection.parallelism)
-    from kbsync.robofy.client import client_from_env
-
-    return client_from_env(
-        env, project, base_url=connection.base_url, parallelism=connection.parallelism
-    )
 
 
 def plan_options(
