@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
-from kbsync.desired.urls import normalize_url
+from kbsync.manifest.urls import normalize_url
 
 # more include rules than this say less than the start URL's scope alone
 MAX_INCLUDE_RULES = 25
@@ -43,7 +43,7 @@ def _site(pages: list[str], starts: list[str]) -> ImportedSite:
 
 
 def scope_of(start_url: str) -> str:
-    """The folder of a start URL (what kbsync.desired.urls calls a site's scope)."""
+    """The folder of a start URL (what kbsync.manifest.urls calls a site's scope)."""
     parts = urlsplit(start_url)
     folder = parts.path.rsplit("/", 1)[0] + "/"
     return urlunsplit((parts.scheme, parts.netloc, folder, "", ""))

@@ -8,9 +8,9 @@ from typing import NamedTuple, TextIO
 
 from kbsync.commands.connect import Connection
 from kbsync.desired.expand import load_desired_state
-from kbsync.desired.urls import normalize_url
 from kbsync.errors import ConfigError
 from kbsync.manifest.load import resolve_manifest_path
+from kbsync.manifest.urls import normalize_url
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
 from kbsync.sandbox.connect import sandbox_banner
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import posixpath
 
-from kbsync.desired.urls import normalize_url
 from kbsync.errors import Problem
 from kbsync.manifest.durations import parse_duration
 from kbsync.manifest.schema import FILES, TEXT, WEBSITE
 from kbsync.manifest.specs import FileSpec, TextSpec
+from kbsync.manifest.urls import normalize_url
 from kbsync.manifest.validation import Schema, conforms
 from kbsync.manifest.yamlload import Loc, YNode
 from kbsync.model import DesiredSite

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from kbsync.desired.markers import Marker, marker_for, parse
-from kbsync.desired.urls import page_belongs, page_in_scope
+from kbsync.manifest.urls import page_belongs, page_in_scope
 from kbsync.model import (
     ADD_FILE,
     ADD_TEXT,

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, TextIO
 
-from kbsync.desired.urls import page_belongs
 from kbsync.errors import GuardError, RobofyError
+from kbsync.manifest.urls import page_belongs
 from kbsync.model import (
     CRAWL,
     FILE_UPLOAD_KINDS,

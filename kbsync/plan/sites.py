@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from kbsync.desired.urls import normalize_url, page_belongs
+from kbsync.manifest.urls import normalize_url, page_belongs
 from kbsync.model import (
     CRAWL,
     FAILED,

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from kbsync.desired.urls import page_belongs
+from kbsync.manifest.urls import page_belongs
 from kbsync.model import (
     URL,
     DesiredAgent,

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kbsync.adopt.sites import MAX_INCLUDE_RULES, ImportedSite, group_sites
-from kbsync.desired.urls import page_belongs
+from kbsync.manifest.urls import page_belongs
 from kbsync.model import DesiredSite
 
 

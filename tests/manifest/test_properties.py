@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from kbsync.desired.filewalk import walk_entry
 from kbsync.desired.paths import PathProblem
-from kbsync.desired.urls import normalize_url
 from kbsync.manifest.durations import parse_duration
 from kbsync.manifest.load import parse_manifest
 from kbsync.manifest.specs import FileSpec
+from kbsync.manifest.urls import normalize_url
 from kbsync.manifest.yamlload import Loc, read_yaml
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
