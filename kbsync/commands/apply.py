@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from kbsync.apply.executor import ApplyInterrupted, apply_plan
-from kbsync.apply.lock import apply_lock
+from kbsync.apply.executor import ApplyInterrupted
+from kbsync.apply.session import ApplySession, Guarded
 from kbsync.commands.common import (
     RemoteArgs,
     check_recrawl,
@@ -27,13 +27,12 @@ from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.github.summary import log_group
 from kbsync.golden.checks import CheckResult, run_checks
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
-from kbsync.plan.limits import enforce_limits
-from kbsync.plan.pipeline import Planned, plan_options, read_and_plan
+from kbsync.plan.limits import refuse_over_limits
+from kbsync.plan.pipeline import Planned, plan_options
 from kbsync.plan.planfile import check_fresh, load_plan
 from kbsync.render.apply_json import JsonReport
 from kbsync.render.checks import render_checks
 from kbsync.render.progress import make_progress
-from kbsync.robofy.api import RobofyApi
 
 
 class ApplyArgs(NamedTuple):
@@ -132,18 +131,29 @@ def _apply(target: Target, session: Session) -> int:
     args, desired = session.args, target.desired
     print_banner(args, desired.manifest_path, session.stdout, session.stderr)
     api = open_api(args.connection, desired.manifest_path, desired.project, session.env)
+    guard = ApplySession(api, args.parallelism, session.stderr)
     try:
-        with apply_lock(desired.manifest_path, session.stderr):  # read after another apply
-            planned = read_and_plan(api, desired, target.options, parallelism=args.parallelism)
-            target.vet(planned)
-            return _review_and_run(api, planned, session)
+        with guard.guarded(desired, target.options, target.vet) as guarded:
+            return _review_and_run(Applying(guard, guarded), session)
     finally:
         api.close()
 
 
-def _review_and_run(api: RobofyApi, planned: Planned, session: Session) -> int:
+class Applying(NamedTuple):
+    """The guarded session and its judged plan, while the apply lock is held."""
+
+    guard: ApplySession
+    guarded: Guarded
+
+    @property
+    def planned(self) -> Planned:
+        return self.guarded.planned
+
+
+def _review_and_run(applying: Applying, session: Session) -> int:
     if session.args.fmt == "json":
-        return _review_and_run_json(api, planned, session)
+        return _review_and_run_json(applying, session)
+    planned = applying.planned
     fmt, color = session.args.fmt, _color(session)
     _show(session, render_plan(planned.plan, fmt, color))
 
@@ -153,16 +163,17 @@ def _review_and_run(api: RobofyApi, planned: Planned, session: Session) -> int:
     def show_checks(results: Sequence[CheckResult]) -> None:
         _show(session, render_checks(results, fmt, color=color))
 
-    code = _checked_run(api, planned, session, show)
-    return _golden_checks(api, planned, session, code, show_checks)
+    code = _checked_run(applying, session, show)
+    return _golden_checks(applying, session, code, show_checks)
 
 
-def _review_and_run_json(api: RobofyApi, planned: Planned, session: Session) -> int:
+def _review_and_run_json(applying: Applying, session: Session) -> int:
     """``--format json``: one document on stdout whatever happens (see apply_json)."""
+    planned = applying.planned
     report = JsonReport(planned.plan)
     try:
-        code = _checked_run(api, planned, session, report.record_result)
-        return _golden_checks(api, planned, session, code, report.record_checks)
+        code = _checked_run(applying, session, report.record_result)
+        return _golden_checks(applying, session, code, report.record_checks)
     except GuardError as refused:
         report.refusals = tuple(planned.plan.refusals) or (str(refused),)
         raise
@@ -171,8 +182,7 @@ def _review_and_run_json(api: RobofyApi, planned: Planned, session: Session) -> 
 
 
 def _golden_checks(
-    api: RobofyApi,
-    planned: Planned,
+    applying: Applying,
     session: Session,
     code: int,
     show: Callable[[Sequence[CheckResult]], None],
@@ -180,35 +190,35 @@ def _golden_checks(
     """``--check``: after a successful apply, ask the planned agents their golden questions."""
     if code != EXIT_OK or not session.apply_args.check:
         return code
-    results = run_checks(api, planned.desired, planned.options.agents)
+    planned = applying.planned
+    results = run_checks(applying.guard.api, planned.desired, planned.options.agents)
     show(results)
     # the apply went through: a failed check is "finished, not all well" (3), never 1
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL
 
 
-def _checked_run(
-    api: RobofyApi, planned: Planned, session: Session, show: Callable[[ApplyResult], None]
-) -> int:
+def _checked_run(applying: Applying, session: Session, show: Callable[[ApplyResult], None]) -> int:
     """Refuse what is unsafe, ask when someone can answer, apply, ``show`` the result."""
-    _refuse_unsafe(api, planned, session)
+    planned = applying.planned
+    _refuse_unsafe(applying.guarded, session)
     if not planned.plan.has_changes:
         return EXIT_OK
     if not _confirmed(session):
         session.stderr.write("Apply cancelled; nothing was changed.\n")
         return EXIT_ERROR
-    result = _run_and_show(api, planned, session, show)
+    result = _run_and_show(applying, session, show)
     step_summary(planned.plan, result, session.env, session.stderr)
     return EXIT_PARTIAL if result.failed else EXIT_OK
 
 
-def _refuse_unsafe(api: RobofyApi, planned: Planned, session: Session) -> None:
+def _refuse_unsafe(guarded: Guarded, session: Session) -> None:
     """GuardError, nothing sent: a safety guard refused, or the account's limits would."""
-    plan = planned.plan
+    plan = guarded.plan
     if plan.refusals:
         step_summary(plan, None, session.env, session.stderr)
         reasons = "\n".join(f"  - {r}" for r in plan.refusals)
         raise GuardError(f"apply refused by a safety guard; nothing was applied:\n{reasons}")
-    enforce_limits(api, plan, planned.inventory, session.stderr)
+    refuse_over_limits(guarded.limits, session.stderr)
 
 
 def _confirmed(session: Session) -> bool:
@@ -220,11 +230,11 @@ def _confirmed(session: Session) -> bool:
 
 
 def _run_and_show(
-    api: RobofyApi, planned: Planned, session: Session, show: Callable[[ApplyResult], None]
+    applying: Applying, session: Session, show: Callable[[ApplyResult], None]
 ) -> ApplyResult:
     try:
         with log_group("kbsync apply: progress", session.env, session.stderr):
-            result = _run(api, planned, session)
+            result = _run(applying, session)
     except ApplyInterrupted as interrupted:
         show(interrupted.result)  # what was done before the interrupt; the handler exits 130
         raise
@@ -232,13 +242,11 @@ def _run_and_show(
     return result
 
 
-def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
+def _run(applying: Applying, session: Session) -> ApplyResult:
     progress = make_progress(session.stderr)
     try:
-        return apply_plan(
-            api,
-            planned.plan,
-            parallelism=session.args.parallelism,
+        return applying.guard.apply(
+            applying.guarded,
             wait=session.apply_args.wait,
             wait_timeout=session.apply_args.wait_timeout,
             progress=progress,

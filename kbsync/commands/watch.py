@@ -8,15 +8,13 @@ Deletes are only planned as notes unless ``--prune``.
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from kbsync.apply.executor import apply_plan
-from kbsync.apply.lock import apply_lock
+from kbsync.apply.session import ApplySession, Guarded
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner
 from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
@@ -40,8 +38,8 @@ from kbsync.model import (
     Plan,
 )
 from kbsync.plan.guards import parse_max_delete
-from kbsync.plan.limits import LimitCheck, check_limits
-from kbsync.plan.pipeline import Planned, plan_options, read_and_plan
+from kbsync.plan.limits import LimitCheck
+from kbsync.plan.pipeline import plan_options
 from kbsync.render.watch_lines import error_report, render_report
 from kbsync.robofy.api import RobofyApi
 from kbsync.watch.engine import (
@@ -211,40 +209,27 @@ class Syncer:
         if desired.project != session.desired.project:  # the client talks to the first one
             moved = f"project changed from {session.desired.project} to {desired.project}"
             return report._replace(status="refused", problems=(f"{moved}; restart kbsync watch",))
-        # the same lock as kbsync apply: never plan from a state another apply is changing
-        with apply_lock(desired.manifest_path, session.stderr or sys.stderr):
-            return self._plan_and_apply(desired, report)
-
-    def _plan_and_apply(self, desired: DesiredState, report: CycleReport) -> CycleReport:
-        session = self._session
         options = plan_options(
             max_delete=session.watch_args.max_delete,
             agents=session.args.agents,
             allow_delink=session.watch_args.prune,
         )
-        planned = read_and_plan(session.api, desired, options, parallelism=session.args.parallelism)
-        plan = planned.plan
-        limits = _limit_check(session.api, planned)
-        report = report._replace(notes=self._new_notes(plan, limits))
-        refusals = plan.refusals or [f"account limits: {p}" for p in limits.problems]
-        if refusals:
-            return report._replace(status="refused", problems=tuple(refusals))
-        if not plan.has_changes:
-            self._synced = desired
-            return report
-        result = self._apply(plan)
-        self._synced = None if result.failed else desired
-        return _with_result(report, result)
+        # the same guarded session as kbsync apply: lock, plan, refuse, apply
+        guard = ApplySession(session.api, session.args.parallelism, session.stderr)
+        with guard.guarded(desired, options) as guarded:
+            return self._apply(guard, guarded, report)
 
-    def _apply(self, plan: Plan) -> ApplyResult:
-        session = self._session
-        return apply_plan(
-            session.api,
-            plan,
-            parallelism=session.args.parallelism,
-            wait=True,
-            wait_timeout=session.watch_args.wait_timeout,
-        )
+    def _apply(self, guard: ApplySession, guarded: Guarded, report: CycleReport) -> CycleReport:
+        plan = guarded.plan
+        report = report._replace(notes=self._new_notes(plan, guarded.limits))
+        if guarded.refusals:
+            return report._replace(status="refused", problems=guarded.refusals)
+        if not plan.has_changes:
+            self._synced = guarded.planned.desired
+            return report
+        result = guard.apply(guarded, wait=True, wait_timeout=self._session.watch_args.wait_timeout)
+        self._synced = None if result.failed else guarded.planned.desired
+        return _with_result(report, result)
 
     def _new_notes(self, plan: Plan, limits: LimitCheck) -> tuple[str, ...]:
         """Notes not already shown by the previous cycle: say a thing once, not every save."""
@@ -253,13 +238,6 @@ class Syncer:
         fresh = tuple(n for n in notes if n not in self._shown_notes)
         self._shown_notes = frozenset(notes)
         return fresh
-
-
-def _limit_check(api: RobofyApi, planned: Planned) -> LimitCheck:
-    """As ``kbsync apply`` checks them; not asked when a guard refused the plan anyway."""
-    if planned.plan.refusals:
-        return LimitCheck()
-    return check_limits(api, planned.plan, planned.inventory)
 
 
 def _with_result(report: CycleReport, result: ApplyResult) -> CycleReport:

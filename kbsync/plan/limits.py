@@ -155,7 +155,11 @@ def warn_limits(api: RobofyApi, plan: Plan, inventory: Inventory, stderr: TextIO
 
 def enforce_limits(api: RobofyApi, plan: Plan, inventory: Inventory, stderr: TextIO) -> None:
     """For ``apply``: GuardError (nothing sent) when the plan would exceed a limit."""
-    found = check_limits(api, plan, inventory)
+    refuse_over_limits(check_limits(api, plan, inventory), stderr)
+
+
+def refuse_over_limits(found: LimitCheck, stderr: TextIO) -> None:
+    """``enforce_limits`` for limits already checked (the guarded apply session checks them)."""
     _say_unavailable(found, stderr)
     if found.problems:
         raise GuardError(_message("apply refused; nothing was applied", found.problems))
