@@ -8,15 +8,39 @@ both into a Plan, the executor turns a Plan into Outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 # --- scalar vocabularies -----------------------------------------------------
 
-# kbsync's own asset states (CONTRACT.md maps Robofy's free strings onto these)
-PENDING = "pending"
-READY = "ready"
-FAILED = "failed"
+
+class Word(str, Enum):
+    """A closed vocabulary. A member is its own string: it equals it, hashes like it and
+    reads as it in f-strings and JSON, so saved plans and rendered output are unchanged,
+    while mypy keeps one vocabulary's words out of another's fields."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class AssetState(Word):
+    """kbsync's own asset and crawl-run states (docs/robofy-contract.md maps Robofy's free
+    strings onto these)."""
+
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+PENDING = AssetState.PENDING
+READY = AssetState.READY
+FAILED = AssetState.FAILED
 
 # asset types as kbsync names them
 TEXT = "text"
@@ -38,6 +62,18 @@ PROFILE_FIELDS = (
 SECRET_FIELDS = frozenset({"llm_api_key"})
 
 Scalar = str | int | float | bool | None
+
+# the shared empty default of mapping fields: read-only, so no instance can change another's
+NO_VALUES: Mapping[str, Scalar] = MappingProxyType({})
+NO_NAMES: Mapping[str, str] = MappingProxyType({})
+
+
+class PruneMode(Word):
+    """What ``plan`` may delink of an agent's knowledge (``prune:`` in the manifest)."""
+
+    MANAGED = "managed"  # kbsync's own items that left the manifest, duplicates, failed copies
+    ALL = "all"  # also pages of no declared site and texts/files added in the dashboard
+    NONE = "none"  # nothing
 
 
 # --- desired state (from the manifest) ---------------------------------------
@@ -79,11 +115,11 @@ class DesiredAgent(NamedTuple):
     key: str  # the agent's key in the manifest
     name: str
     id: str | None = None  # pinned chatbot id
-    profile: dict[str, Scalar] = {}  # declared profile fields only (includes "name")
+    profile: Mapping[str, Scalar] = NO_VALUES  # declared profile fields only (includes "name")
     prompt: str | None = None  # system prompt; None = not declared
-    settings: dict[str, Scalar] = {}  # declared AI settings only (never llm_api_key)
-    persona: dict[str, Scalar] | None = None  # None = not declared
-    prune: str = "managed"
+    settings: Mapping[str, Scalar] = NO_VALUES  # declared AI settings only (never llm_api_key)
+    persona: Mapping[str, Scalar] | None = None  # None = not declared
+    prune: PruneMode = PruneMode.MANAGED
     declares_knowledge: bool = False  # the manifest has any knowledge entry for this agent
     texts: tuple[DesiredAsset, ...] = ()
     files: tuple[DesiredAsset, ...] = ()
@@ -101,7 +137,7 @@ class DesiredState(NamedTuple):
     manifest_path: Path
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
-    file_fingerprints: dict[str, str] = {}
+    file_fingerprints: Mapping[str, str] = NO_NAMES
 
 
 # --- remote state (from Robofy) ----------------------------------------------
@@ -110,7 +146,7 @@ class DesiredState(NamedTuple):
 class RemoteAgent(NamedTuple):
     chatbot_id: str
     name: str
-    profile: dict[str, Scalar] = {}  # PROFILE_FIELDS as Robofy reports them
+    profile: Mapping[str, Scalar] = NO_VALUES  # PROFILE_FIELDS as Robofy reports them
     status: str = ""
 
 
@@ -124,14 +160,14 @@ class RemoteLinkage(NamedTuple):
     asset_id: int | None
     asset_type: str  # TEXT | FILE | URL
     asset_name: str  # file name / text file_name (where the marker lives) / page URL
-    state: str  # PENDING | READY | FAILED
+    state: AssetState
     raw_status: str = ""
     created_at: str = ""  # "YYYY-MM-DD HH:MM:SS" UTC
 
 
 class CrawlRun(NamedTuple):
     run_id: str
-    state: str  # PENDING (running) | READY (completed) | FAILED
+    state: AssetState  # PENDING (running) | READY (completed) | FAILED
     start_urls: tuple[str, ...] = ()
     pages_found: int = 0
     pages_crawled: int = 0
@@ -157,34 +193,39 @@ class Inventory(NamedTuple):
 
 # --- plans --------------------------------------------------------------------
 
-# action kinds, in apply order
-CREATE_AGENT = "create_agent"
-UPDATE_AGENT = "update_agent"
-UPDATE_PROMPT = "update_prompt"
-UPDATE_SETTINGS = "update_settings"
-UPDATE_PERSONA = "update_persona"
-ADD_TEXT = "add_text"
-ADD_FILE = "add_file"
-REPLACE_TEXT = "replace_text"
-REPLACE_FILE = "replace_file"
-CRAWL = "crawl"
-WAIT_CRAWL = "wait_crawl"
-DELINK = "delink"
 
-ACTION_KINDS = (
-    CREATE_AGENT,
-    UPDATE_AGENT,
-    UPDATE_PROMPT,
-    UPDATE_SETTINGS,
-    UPDATE_PERSONA,
-    ADD_TEXT,
-    ADD_FILE,
-    REPLACE_TEXT,
-    REPLACE_FILE,
-    CRAWL,
-    WAIT_CRAWL,
-    DELINK,
-)
+class ActionKind(Word):
+    """What an action does, in apply order."""
+
+    CREATE_AGENT = "create_agent"
+    UPDATE_AGENT = "update_agent"
+    UPDATE_PROMPT = "update_prompt"
+    UPDATE_SETTINGS = "update_settings"
+    UPDATE_PERSONA = "update_persona"
+    ADD_TEXT = "add_text"
+    ADD_FILE = "add_file"
+    REPLACE_TEXT = "replace_text"
+    REPLACE_FILE = "replace_file"
+    CRAWL = "crawl"
+    WAIT_CRAWL = "wait_crawl"
+    DELINK = "delink"
+
+
+# the kinds under their old names (code written against them keeps working)
+CREATE_AGENT = ActionKind.CREATE_AGENT
+UPDATE_AGENT = ActionKind.UPDATE_AGENT
+UPDATE_PROMPT = ActionKind.UPDATE_PROMPT
+UPDATE_SETTINGS = ActionKind.UPDATE_SETTINGS
+UPDATE_PERSONA = ActionKind.UPDATE_PERSONA
+ADD_TEXT = ActionKind.ADD_TEXT
+ADD_FILE = ActionKind.ADD_FILE
+REPLACE_TEXT = ActionKind.REPLACE_TEXT
+REPLACE_FILE = ActionKind.REPLACE_FILE
+CRAWL = ActionKind.CRAWL
+WAIT_CRAWL = ActionKind.WAIT_CRAWL
+DELINK = ActionKind.DELINK
+
+ACTION_KINDS = tuple(ActionKind)
 
 # groups of action kinds, defined once for the executor, the limits and the renderers
 UPDATE_KINDS = (UPDATE_AGENT, UPDATE_PROMPT, UPDATE_SETTINGS, UPDATE_PERSONA)
@@ -196,6 +237,18 @@ FILE_UPLOAD_KINDS = (ADD_FILE, REPLACE_FILE)
 CONTENT_KINDS = (*UPLOAD_KINDS, CRAWL, WAIT_CRAWL)
 
 
+class DelinkReason(Word):
+    """Why a delink is sent; only a PRUNE removes content a person may still want."""
+
+    PRUNE = "prune"  # the manifest no longer declares it (counted by guards and --max-delete)
+    # an older version of a declared key whose declared version is ready: it completes a
+    # replacement (make-before-break), so every prune mode and watch without --prune send it
+    SUPERSEDED = "superseded"
+    # a copy that failed processing in Robofy: it holds no content, so delinking it loses
+    # nothing; it is sent even after another failure
+    FAILED_COPY = "failed_copy"
+
+
 class FieldChange(NamedTuple):
     field: str
     old: Scalar
@@ -204,7 +257,7 @@ class FieldChange(NamedTuple):
 
 class Action(NamedTuple):
     agent: str  # desired agent key
-    kind: str  # one of ACTION_KINDS
+    kind: ActionKind
     reason: str  # a sentence a person can read
     source_key: str | None = None  # for assets and sites
     asset: DesiredAsset | None = None  # add/replace payload
@@ -215,13 +268,21 @@ class Action(NamedTuple):
     linkage_ids: tuple[int, ...] = ()  # delink: what to delink; replace: the old linkages
     label: str = ""  # delink: what is delinked, for people (asset name / URL)
     run_id: str | None = None  # wait_crawl: the running crawl
-    # delink of an older version of a declared key whose declared version is ready: it
-    # completes a replacement (make-before-break), so it is no prune: every prune mode and
-    # watch without --prune send it, and it does not count toward --max-delete
-    superseded: bool = False
-    # delink of a copy that failed processing in Robofy: it holds no content, so delinking
-    # it loses nothing; it is sent even after another failure and is not counted by guards
-    holds_no_content: bool = False
+    delink_reason: DelinkReason = DelinkReason.PRUNE  # delink only
+
+    @property
+    def is_prune(self) -> bool:
+        """A delink of content a person may still want: guards count it, --max-delete limits
+        it, watch without --prune holds it, it waits for the agent's new content."""
+        return self.kind == DELINK and self.delink_reason == DelinkReason.PRUNE
+
+    @property
+    def superseded(self) -> bool:
+        return self.kind == DELINK and self.delink_reason == DelinkReason.SUPERSEDED
+
+    @property
+    def holds_no_content(self) -> bool:
+        return self.kind == DELINK and self.delink_reason == DelinkReason.FAILED_COPY
 
 
 class Note(NamedTuple):
@@ -236,7 +297,7 @@ class Plan(NamedTuple):
     actions: tuple[Action, ...]
     notes: tuple[Note, ...] = ()
     refusals: tuple[str, ...] = ()  # guard refusals: a plan with refusals is not applied
-    agent_ids: dict[str, str] = {}  # desired agent key -> matched chatbot id
+    agent_ids: Mapping[str, str] = NO_NAMES  # desired agent key -> matched chatbot id
 
     @property
     def has_changes(self) -> bool:
@@ -253,15 +314,25 @@ class PlanOptions(NamedTuple):
 
 # --- outcomes -----------------------------------------------------------------
 
-DONE = "done"
-FAILED_OUTCOME = "failed"
-SKIPPED = "skipped"
-STILL_RUNNING = "still_running"
+
+class Status(Word):
+    """How an action ended (not an asset's state: see AssetState)."""
+
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    STILL_RUNNING = "still_running"
+
+
+DONE = Status.DONE
+FAILED_OUTCOME = Status.FAILED
+SKIPPED = Status.SKIPPED
+STILL_RUNNING = Status.STILL_RUNNING
 
 
 class Outcome(NamedTuple):
     action: Action
-    status: str  # DONE | FAILED_OUTCOME | SKIPPED | STILL_RUNNING
+    status: Status
     message: str = ""
 
 

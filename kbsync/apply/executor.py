@@ -328,7 +328,7 @@ def _confirmed_delinks(run: _Run, delinks: list[int], wait: bool) -> list[int]:
 
 def _is_prune(action: Action) -> bool:
     """A superseded version finishes a replacement; a failed copy holds no content."""
-    return not action.superseded and not action.holds_no_content
+    return action.is_prune
 
 
 def _confirmed(run: _Run, i: int, wait: bool) -> bool:

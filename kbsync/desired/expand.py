@@ -17,7 +17,7 @@ from kbsync.manifest.load import Manifest, parse_manifest, sort_problems
 from kbsync.manifest.secrets import secret_in_text
 from kbsync.manifest.specs import AgentSpec
 from kbsync.manifest.yamlload import Loc
-from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState
+from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState, PruneMode
 
 MAX_READ_TEXT_BYTES = 4 * 1024 * 1024  # a text holds at most 1,000,000 characters
 
@@ -110,7 +110,7 @@ class _Expansion:
             prompt=self._prompt(spec),
             settings=spec.settings,
             persona=spec.persona,
-            prune=spec.prune,
+            prune=PruneMode(spec.prune),
             declares_knowledge=spec.declares_knowledge,
             texts=self._texts(spec),
             files=tuple(files),

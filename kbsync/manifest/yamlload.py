@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 import yaml
@@ -52,7 +53,8 @@ class YNode(NamedTuple):
     value: object
     line: int
     col: int
-    key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
+    # mappings only: where each key is written (the default is read-only: it is shared)
+    key_locs: Mapping[str, Loc] = MappingProxyType({})
     interpolated: bool = False  # scalars only: the value came (partly) from ${...}; a str
     raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from kbsync.errors import ConfigError
-from kbsync.model import DELINK, Action, DesiredAgent
+from kbsync.model import Action, DesiredAgent
 
 _LIMIT = re.compile(r"\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<percent>%?)\s*")
 
@@ -48,11 +48,7 @@ def parse_max_delete(value: str | None) -> MaxDelete | None:
 def count_delinks(actions: Sequence[Action]) -> int:
     """Linkages the actions prune; superseded versions are swapped and failed copies
     hold no content, so neither is lost."""
-    return sum(
-        len(a.linkage_ids)
-        for a in actions
-        if a.kind == DELINK and not a.superseded and not a.holds_no_content
-    )
+    return sum(len(a.linkage_ids) for a in actions if a.is_prune)
 
 
 def refusals(counts: Sequence[AgentDelinks], max_delete: str | None) -> list[str]:

@@ -22,9 +22,12 @@ from kbsync.model import (
     TEXT,
     URL,
     Action,
+    ActionKind,
+    DelinkReason,
     DesiredAgent,
     DesiredAsset,
     Note,
+    PruneMode,
     RemoteLinkage,
 )
 
@@ -41,11 +44,11 @@ UNDECLARED_PAGE = "undeclared_page"  # a page of no declared site
 FOREIGN = "foreign"  # a text/file without a kbsync marker (added in the dashboard)
 
 PRUNED_BY_MODE = {
-    "managed": frozenset({UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES}),
-    "all": frozenset(
+    PruneMode.MANAGED: frozenset({UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES}),
+    PruneMode.ALL: frozenset(
         {UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES, UNDECLARED_PAGE, FOREIGN}
     ),
-    "none": frozenset(),
+    PruneMode.NONE: frozenset(),
 }
 
 
@@ -120,7 +123,7 @@ def select_delinks(
     chosen = [c.action for c in candidates if c.category in pruned]
     kept_pages = [c.action.label for c in candidates if c.category == UNDECLARED_PAGE]
     notes = []
-    if kept_pages and UNDECLARED_PAGE not in pruned and agent.prune != "none":
+    if kept_pages and UNDECLARED_PAGE not in pruned and agent.prune != PruneMode.NONE:
         notes.append(Note(agent.key, _kept_pages_message(kept_pages)))
     failed = sum(1 for c in candidates if c.category == FAILED_COPY)
     if failed and FAILED_COPY not in pruned:
@@ -234,7 +237,7 @@ def _split_owned(
 
 
 def _upload(
-    agent_key: str, kind: str, asset: DesiredAsset, reason: str, old_ids: tuple[int, ...]
+    agent_key: str, kind: ActionKind, asset: DesiredAsset, reason: str, old_ids: tuple[int, ...]
 ) -> Action:
     return Action(
         agent_key,
@@ -256,7 +259,7 @@ def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidat
         source_key=item.marker.key_id,
         linkage_ids=(lid,),
         label=f"{item.marker.key_id} (linkage {lid}, {_short(item.marker.fingerprint)})",
-        superseded=category == SUPERSEDED,
+        delink_reason=DelinkReason.SUPERSEDED if category == SUPERSEDED else DelinkReason.PRUNE,
     )
     return Candidate(category, action)
 
@@ -264,7 +267,7 @@ def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidat
 def _failed_copy(agent_key: str, key: str, item: Owned) -> Candidate:
     reason = f"failed copy of {key} (it holds no content)"
     found = _delink(agent_key, item, reason, FAILED_COPY)
-    return found._replace(action=found.action._replace(holds_no_content=True))
+    return found._replace(action=found.action._replace(delink_reason=DelinkReason.FAILED_COPY))
 
 
 def _page_delink(

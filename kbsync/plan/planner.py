@@ -108,7 +108,7 @@ def _hold_prunes(
     Superseded versions and failed copies still go: the one finishes a replacement,
     the other holds no content.
     """
-    prunes = [a for a in delinks if not a.superseded and not a.holds_no_content]
+    prunes = [a for a in delinks if a.is_prune]
     if not prunes:
         return delinks, []
     names = ", ".join(sorted(processing)[:3]) + (" and more" if len(processing) > 3 else "")
@@ -116,7 +116,7 @@ def _hold_prunes(
         f"{len(prunes)} delink(s) held: {names} still processing in Robofy; "
         "nothing is pruned before the new content is ready (plan again once it is)"
     )
-    going = [a for a in delinks if a.superseded or a.holds_no_content]
+    going = [a for a in delinks if not a.is_prune]
     return going, [Note(agent.key, message)]
 
 

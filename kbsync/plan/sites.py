@@ -17,6 +17,7 @@ from kbsync.model import (
     URL,
     WAIT_CRAWL,
     Action,
+    ActionKind,
     CrawlRun,
     DesiredSite,
     RemoteLinkage,
@@ -103,7 +104,7 @@ def _running_reason(run: CrawlRun) -> str:
 
 
 def _action(
-    agent_key: str, kind: str, site: DesiredSite, reason: str, run_id: str | None = None
+    agent_key: str, kind: ActionKind, site: DesiredSite, reason: str, run_id: str | None = None
 ) -> Action:
     return Action(agent_key, kind, reason, source_key=site.source_key, site=site, run_id=run_id)
 

@@ -41,7 +41,7 @@ def plan_counts(plan: Plan) -> dict[str, int]:
 
 
 def result_counts(result: ApplyResult) -> dict[str, int]:
-    counts = {status: 0 for status in RESULT_STATUSES}
+    counts: dict[str, int] = {status: 0 for status in RESULT_STATUSES}
     for outcome in result.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return counts

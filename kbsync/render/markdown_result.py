@@ -15,7 +15,7 @@ from kbsync.render.md_blocks import blockquote, escape_html, escape_text, plural
 from kbsync.render.md_fit import Part, Section, fit
 
 _STATUS_ORDER = (FAILED_OUTCOME, STILL_RUNNING, SKIPPED, DONE)
-_STATUS_WORDS = {
+_STATUS_WORDS: dict[str, str] = {
     FAILED_OUTCOME: "failed",
     STILL_RUNNING: "still running",
     SKIPPED: "skipped",

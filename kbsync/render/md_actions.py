@@ -36,7 +36,7 @@ from kbsync.render.md_blocks import (
 )
 from kbsync.render.md_fit import Part
 
-_LABELS = {
+_LABELS: dict[str, str] = {
     CREATE_AGENT: "create agent",
     UPDATE_AGENT: "update profile",
     UPDATE_PROMPT: "update prompt",
@@ -78,7 +78,7 @@ def sort_key(action: Action) -> tuple[int, str, str]:
 
 def count_phrases(actions: Iterable[Action]) -> list[str]:
     """['prompt to update', '3 to add', '1 to replace', '2 to delink']."""
-    kinds = [a.kind for a in actions]
+    kinds: list[str] = [a.kind for a in actions]
     phrases = []
     for group, one, many in _PHRASES:
         count = sum(kinds.count(k) for k in group)

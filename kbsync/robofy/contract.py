@@ -24,6 +24,7 @@ from kbsync.model import (
     SECRET_FIELDS,
     TEXT,
     URL,
+    AssetState,
     CrawlRun,
     DesiredSite,
     RemoteAgent,
@@ -96,7 +97,7 @@ def is_known_status(raw_status: str) -> bool:
     return raw_status.strip().lower() in _STATE_OF
 
 
-def state_of(raw_status: object) -> str:
+def state_of(raw_status: object) -> AssetState:
     """kbsync's state for a Robofy status string; an unknown one is "not ready yet"."""
     return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)
 
