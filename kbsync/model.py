@@ -88,7 +88,7 @@ class DesiredAsset(NamedTuple):
     size: int  # bytes uploaded
     display_name: str  # the text's name or the file's relative path (posix)
     content: str | None = None  # texts only: the content sent
-    path: Path | None = None  # files only: absolute path, streamed at upload time
+    path: str | None = None  # files only: absolute path, a Path only when streamed at upload
 
 
 class DesiredSite(NamedTuple):

@@ -6,6 +6,8 @@ unreadable) on failure; the executor turns that into the action's Outcome.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kbsync.apply.waiting import Watch
 from kbsync.desired import markers
 from kbsync.model import (
@@ -66,7 +68,7 @@ def upload(api: RobofyApi, asset: DesiredAsset, chatbot_id: str) -> Watch:
     if asset.kind == FILE:
         if asset.path is None:
             raise ValueError(f"{asset.source_key}: the plan carries no file path")
-        linkage = api.add_file(chatbot_id, name, asset.path)
+        linkage = api.add_file(chatbot_id, name, Path(asset.path))
     else:
         linkage = api.add_text(chatbot_id, name, asset.content or "")
     # an add Robofy already answered as ready needs no poll to confirm it

@@ -21,19 +21,6 @@ IGNORE_FILE = ".kbsyncignore"
 TEMP_PATTERNS = ("*~", ".*.swp", ".#*", "#*#", "*.tmp", ".DS_Store")
 
 
-# Path(parent, name) parses the whole path again; for 10,000 files that is a third of a
-# warm run. CPython's pathlib has a fast child constructor (3.8-3.13); fall back if not.
-_FAST_CHILD = getattr(Path, "_make_child_relpath", None)
-
-
-def child_path(folder: Path, name: str) -> Path:
-    """``folder / name`` for a plain file name (no separators), without re-parsing."""
-    if _FAST_CHILD is None:
-        return folder / name
-    child: Path = _FAST_CHILD(folder, name)
-    return child
-
-
 class Walked(NamedTuple):
     files: list[FileStat]  # sorted by rel
     problems: list[str]  # messages naming the file
@@ -67,7 +54,7 @@ def walk_entry(root: Path, spec: FileSpec) -> Walked:
     if not path.is_dir():
         raise PathProblem(f"not a file or folder: {spec.path}")
     walker = _Walker(root, path, rel, spec)
-    walker.walk(path, "")
+    walker.walk(str(path), "")
     if not walker.files and not walker.problems:
         raise PathProblem(f"folder {spec.path} matches no files{walker.describe_filters()}")
     return Walked(sorted(walker.files), sorted(walker.problems))
@@ -76,7 +63,7 @@ def walk_entry(root: Path, spec: FileSpec) -> Walked:
 def _single(root: Path, path: Path, rel: str) -> Walked:
     if not is_supported(path.name):
         return Walked([], [_unsupported(rel)])
-    stat = FileStat(rel, path, *_stat(path))
+    stat = FileStat(rel, str(path), *_stat(path))
     too_big = size_problem(rel, stat.size)
     return Walked([] if too_big else [stat], [too_big] if too_big else [])
 
@@ -109,16 +96,18 @@ class _Walker:
         top = folder.stat()
         self.seen_dirs: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
 
-    def walk(self, folder: Path, sub: str) -> None:
+    def walk(self, folder: str, sub: str) -> None:
+        """``folder`` and every path below it stay the strings ``os.scandir`` gives: a Path
+        per file would parse each path again (for 10,000 files, a third of a warm run)."""
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:  # order does not matter: results are sorted at the end
                     if not is_ignored_name(entry.name):
-                        self._visit(folder, entry, sub + entry.name)
+                        self._visit(entry, sub + entry.name)
         except OSError as e:
             self.problems.append(f"cannot read folder {self.prefix}{sub}: {e.strerror}")
 
-    def _visit(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:
+    def _visit(self, entry: os.DirEntry[str], sub: str) -> None:
         if entry.is_symlink():
             try:  # a link: followed only while it stays inside the manifest's folder
                 check_within(self.root, Path(entry.path), self.prefix + sub)
@@ -126,20 +115,20 @@ class _Walker:
                 self.problems.append(str(e))
                 return
         if entry.is_dir():  # follows a link to its target
-            self._folder(folder, entry, sub)
+            self._folder(entry, sub)
         elif entry.is_file():  # not sockets, pipes or devices: reading a pipe would block
-            self._file(folder, entry, sub)
+            self._file(entry, sub)
 
-    def _folder(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:
+    def _folder(self, entry: os.DirEntry[str], sub: str) -> None:
         if self.drop and self._dropped(sub + "/"):
             return
         st = entry.stat()
         if (st.st_dev, st.st_ino) in self.seen_dirs:  # a link loop, or reached twice via links
             return
         self.seen_dirs.add((st.st_dev, st.st_ino))
-        self.walk(child_path(folder, entry.name), sub + "/")
+        self.walk(entry.path, sub + "/")
 
-    def _file(self, folder: Path, entry: os.DirEntry[str], sub: str) -> None:
+    def _file(self, entry: os.DirEntry[str], sub: str) -> None:
         if self.drop and self._dropped(sub):
             return
         name = entry.name
@@ -159,8 +148,7 @@ class _Walker:
         if st.st_size > MAX_FILE_BYTES:
             self.problems.append(size_problem(self.prefix + sub, st.st_size) or "")
             return
-        path = child_path(folder, name)
-        stat = FileStat(self.prefix + sub, path, st.st_size, st.st_mtime_ns, st.st_ino)
+        stat = FileStat(self.prefix + sub, entry.path, st.st_size, st.st_mtime_ns, st.st_ino)
         self.files.append(stat)
 
     def _ignore_lines(self, path: Path) -> list[str]:

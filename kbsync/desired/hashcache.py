@@ -34,7 +34,7 @@ _COARSE_RACY_NS = 2_000_000_000  # a whole-second mtime: the filesystem may be c
 
 class FileStat(NamedTuple):
     rel: str  # posix path relative to the manifest folder
-    path: Path  # absolute
+    path: str  # absolute, as the file walk found it (a Path only at upload)
     size: int
     mtime_ns: int
     inode: int
@@ -42,14 +42,14 @@ class FileStat(NamedTuple):
 
 def stat_file(rel: str, path: Path) -> FileStat:
     st = path.stat()
-    return FileStat(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
+    return FileStat(rel, str(path), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: str | Path) -> str:
     """Hash a file in chunks into one reused buffer: memory stays flat for any size."""
     buffer, view = _buffer()
     digest = hashlib.sha256()
-    with path.open("rb", buffering=0) as f:
+    with open(path, "rb", buffering=0) as f:
         while count := f.readinto(buffer):
             digest.update(view[:count])
     return digest.hexdigest()
@@ -138,7 +138,7 @@ class HashCache:
         return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
 
 
-def _hash_or_error(path: Path) -> str | OSError:
+def _hash_or_error(path: str) -> str | OSError:
     try:
         return sha256_file(path)
     except OSError as e:

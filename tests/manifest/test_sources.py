@@ -129,7 +129,7 @@ def test_files_fingerprints_and_order(tmp_path: Path) -> None:
         assert asset.kind == FILE
         assert asset.fingerprint == sha(raw) == state.file_fingerprints[asset.display_name]
         assert asset.size == len(raw)
-        assert asset.path == tmp_path / asset.display_name
+        assert asset.path == str(tmp_path / asset.display_name)
         assert asset.content is None
 
 

@@ -25,7 +25,7 @@ def test_many_files_in_the_pool_each_get_their_own_hash(tmp_path: Path) -> None:
         files.append(stat_file(path.name, path))
     hashes, failures = HashCache(tmp_path, enabled=False).hash_files(files)
     assert failures == {}
-    expected = {f.rel: hashlib.sha256(f.path.read_bytes()).hexdigest() for f in files}
+    expected = {f.rel: hashlib.sha256(Path(f.path).read_bytes()).hexdigest() for f in files}
     assert hashes == expected
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(sha256_file, [f.path for f in files])) == list(expected.values())

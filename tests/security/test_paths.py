@@ -164,7 +164,7 @@ def _assert_no_outside_content(desired: DesiredState, root: Path) -> None:
         for asset in agent.assets:
             assert OUTSIDE_SECRET not in (asset.content or "")
             if asset.path is not None:
-                real = asset.path.resolve()
+                real = Path(asset.path).resolve()
                 assert real == root.resolve() or root.resolve() in real.parents, real
         assert OUTSIDE_SECRET not in (agent.prompt or "")
 
