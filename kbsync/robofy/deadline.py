@@ -7,12 +7,17 @@ every few milliseconds never trips them and holds the request for as long as it 
 time left and time out once it has passed. The sender turns such a timeout into "the
 answer took too long" (not retried).
 
-It reaches into httpx's transport for its httpcore pool; when a future httpx has none,
-the transport is left as it is and only the body deadline (in the sender) applies.
+QUARANTINE: the one private API kbsync relies on, kept in this module alone. httpx has no
+public way to give its transport a network backend, so ``with_deadlines`` sets the pool's
+``_network_backend`` through ``HTTPTransport._pool``. pyproject.toml bounds httpx and
+httpcore to the versions CI tests, and tests/robofy/test_deadline_hook.py fails when the
+hook is not installed. Should an httpx outside the bounds lack them anyway, a warning is
+logged (never silence) and only the body deadline (in the sender) applies.
 """
 
 from __future__ import annotations
 
+import logging
 import ssl
 import threading
 import time
@@ -24,6 +29,7 @@ import httpcore
 import httpx
 
 _local = threading.local()
+log = logging.getLogger("kbsync.robofy")
 
 
 @contextmanager
@@ -38,11 +44,24 @@ def answer_deadline(seconds: float) -> Iterator[None]:
 
 
 def with_deadlines(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
+    """``transport``, its socket operations now bounded by this thread's answer deadline."""
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend):
         pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+    if not has_deadlines(transport):
+        log.warning(
+            "httpx %s has no connection pool kbsync can hook: a server that drips its "
+            "headers is not cut off at the answer deadline",
+            httpx.__version__,
+        )
     return transport
+
+
+def has_deadlines(transport: httpx.BaseTransport) -> bool:
+    """True when ``transport``'s socket operations keep the answer deadline."""
+    pool = getattr(transport, "_pool", None)
+    return isinstance(getattr(pool, "_network_backend", None), _Backend)
 
 
 def _left(timeout: float | None, error: type[Exception]) -> float | None:
