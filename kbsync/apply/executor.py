@@ -1,6 +1,6 @@
 """Apply a Plan: order, bounded parallelism, waiting, make-before-break, partial failure.
 
-Order (DESIGN.md section 4): create agents; then profile/prompt/settings/persona (one
+Order: create agents; then profile/prompt/settings/persona (one
 agent's updates in sequence, agents in parallel, so two partial PUTs of the same
 settings never race); then uploads, replacements' new versions and crawls; then
 waiting; then delinks, last. A replacement's old version is delinked only once its

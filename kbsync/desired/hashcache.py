@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.atomic import write_atomically
 from kbsync.desired.paths import state_folder
 
 CACHE_DIR = ".kbsync"
@@ -108,7 +108,8 @@ class HashCache:
             return
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
-            _write_atomic(self.file, {"version": CACHE_VERSION, "files": self._new})
+            document = {"version": CACHE_VERSION, "files": self._new}
+            write_atomically(self.file, json.dumps(document, separators=(",", ":")))
 
     def _lookup(self, f: FileStat) -> str | None:
         entry = self._old.get(f.rel)
@@ -151,15 +152,3 @@ def _hash_all(files: list[FileStat]) -> list[str | OSError]:
     workers = min(8, os.cpu_count() or 2)  # more threads than cores only fight over the GIL
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kbsync-hash") as pool:
         return list(pool.map(_hash_or_error, (f.path for f in files)))
-
-
-def _write_atomic(target: Path, data: object) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".hashcache-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, separators=(",", ":"))
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

@@ -1,4 +1,4 @@
-"""A local emulator of the Robofy API (CONTRACT.md), independent of the rest of kbsync.
+"""A local emulator of the Robofy API (docs/robofy-contract.md), independent of the rest of kbsync.
 
     from kbsync.emulator import EmulatorConfig, create_app, serve
 

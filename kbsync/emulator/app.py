@@ -1,6 +1,6 @@
 """The WSGI application: faults, auth, one transaction per request, dispatch, admin routes.
 
-Auth order (decided here, CONTRACT.md is silent): unknown route 404/405 first; then a missing
+Auth order (decided here, the contract is silent): unknown route 404/405 first; then a missing
 or unknown key 401; then a malformed project id 400; then a project no key knows 404
 PROJECT_NOT_FOUND; then a project this key may not use 403; then the handler's own checks.
 """

@@ -1,6 +1,6 @@
 """The breadth-first crawl both engines share: depth, page limit and include/exclude rules.
 
-Decisions where CONTRACT.md is silent: start URLs are depth 0 and a page is visited when its
+Decisions where the contract is silent: start URLs are depth 0 and a page is visited when its
 depth <= max_crawl_depth; an excluded page is neither stored nor followed; a page that fails
 ``include_urls`` is still visited to follow its links but is not stored (so a start URL at a
 site's root with ``include_urls: [https://site/docs/*]`` finds the docs); ``max_crawl_pages``
@@ -40,7 +40,7 @@ class CrawledPage(NamedTuple):
 
 
 def matches_pattern(url: str, pattern: str) -> bool:
-    """CONTRACT.md: equal, or for a trailing ``*``, starts with the part before it."""
+    """The contract: equal, or for a trailing ``*``, starts with the part before it."""
     if pattern.endswith("*"):
         return url.startswith(pattern[:-1])
     return url == pattern

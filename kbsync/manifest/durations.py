@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_WHOLE = re.compile(r"^([0-9]+[smhdw])+$")
-_PART = re.compile(r"([0-9]+)([smhdw])")
+_UNIT = "[" + "".join(_UNITS) + "]"
+# the one duration pattern: parse_duration and the manifest's JSON Schema both use it
+DURATION_PATTERN = f"^([0-9]+{_UNIT})+$"
+_WHOLE = re.compile(DURATION_PATTERN)
+_PART = re.compile(f"([0-9]+)({_UNIT})")
 
 
 def parse_duration(text: str) -> float:

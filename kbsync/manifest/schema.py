@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbsync.manifest.durations import DURATION_PATTERN
 from kbsync.manifest.validation import (
     AnyOf,
     Arr,
@@ -17,7 +18,6 @@ from kbsync.manifest.validation import (
     to_json_schema,
 )
 
-DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
 _DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"
 _HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
 _HTTP_HINT = "is not an http(s) URL"

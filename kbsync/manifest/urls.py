@@ -29,7 +29,7 @@ def normalize_url(url: str) -> str:
 
 
 def matches_pattern(url: str, pattern: str) -> bool:
-    """CONTRACT.md: equal, or for a trailing ``*``, starts with the part before it."""
+    """docs/robofy-contract.md: equal, or for a trailing ``*``, starts with the part before it."""
     if pattern.endswith("*"):
         return url.startswith(pattern[:-1])
     return url == pattern

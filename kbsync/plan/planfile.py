@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from math import isfinite
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kbsync import __version__
+from kbsync.atomic import write_atomically
 from kbsync.errors import ConfigError, StalePlanError
 from kbsync.model import DesiredState, Inventory, Plan, PlanOptions
 from kbsync.remote.inventory import remote_fingerprint
@@ -57,7 +57,8 @@ def save_plan(
         "plan": plan_to_json(plan),
     }
     try:
-        _write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
     except OSError as e:
         raise ConfigError(f"cannot write the plan to {path}: {e.strerror or e}") from None
 
@@ -233,15 +234,3 @@ def _local_changes(saved: SavedPlan, desired: DesiredState) -> list[str]:
         elif old[name] != new[name]:
             reasons.append(f"{name} changed")
     return reasons
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

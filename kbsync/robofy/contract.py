@@ -1,6 +1,6 @@
 """Robofy's wire contract as kbsync assumes it: routes, envelopes, shapes, names.
 
-Every [A] (assumed) and [I] (inferred) item of ``docs/robofy-contract.md`` (CONTRACT.md)
+Every [A] (assumed) and [I] (inferred) item of ``docs/robofy-contract.md``
 lives here and only here, so a real account that answers differently is a
 one-file fix. The rule: strict in what we send, tolerant in what we accept,
 but only within a CLOSED list of variants; anything else is a ShapeError naming

@@ -1,4 +1,4 @@
-"""Every response variant CONTRACT.md accepts, and a clear ShapeError for anything else."""
+"""Every response variant docs/robofy-contract.md accepts; a clear ShapeError for the rest."""
 
 from __future__ import annotations
 
