@@ -29,21 +29,37 @@ from kbsync.model import (
     Note,
     PruneMode,
     RemoteLinkage,
+    Word,
 )
 
-# delink candidate categories; which ones a prune mode delinks is in PRUNED_BY_MODE
-UNDECLARED_OWNED = "undeclared_owned"  # kbsync's asset whose key left the manifest
-DUPLICATE = "duplicate"  # another copy / unfinished old version of a declared key
-# a copy of a declared key (any fingerprint) that failed processing: it holds no content
-FAILED_COPY = "failed_copy"
-# an older version of a declared key whose declared version is ready: delinking it
-# finishes a replacement (say one applied with --no-wait), so every mode delinks it
-SUPERSEDED = "superseded"
-OUT_OF_RULES = "out_of_rules"  # a page under a declared site that its rules now exclude
-UNDECLARED_PAGE = "undeclared_page"  # a page of no declared site
-FOREIGN = "foreign"  # a text/file without a kbsync marker (added in the dashboard)
 
-PRUNED_BY_MODE = {
+class Category(Word):
+    """What a delink candidate is; which ones a prune mode delinks is in PRUNED_BY_MODE."""
+
+    UNDECLARED_OWNED = "undeclared_owned"  # kbsync's asset whose key left the manifest
+    DUPLICATE = "duplicate"  # another copy / unfinished old version of a declared key
+    # a copy of a declared key (any fingerprint) that failed processing: it holds no content
+    FAILED_COPY = "failed_copy"
+    # an older version of a declared key whose declared version is ready: delinking it
+    # finishes a replacement (say one applied with --no-wait), so every mode delinks it
+    SUPERSEDED = "superseded"
+    OUT_OF_RULES = "out_of_rules"  # a page under a declared site that its rules now exclude
+    UNDECLARED_PAGE = "undeclared_page"  # a page of no declared site
+    FOREIGN = "foreign"  # a text/file without a kbsync marker (added in the dashboard)
+
+
+UNDECLARED_OWNED = Category.UNDECLARED_OWNED
+DUPLICATE = Category.DUPLICATE
+FAILED_COPY = Category.FAILED_COPY
+SUPERSEDED = Category.SUPERSEDED
+OUT_OF_RULES = Category.OUT_OF_RULES
+UNDECLARED_PAGE = Category.UNDECLARED_PAGE
+FOREIGN = Category.FOREIGN
+
+# why the delink of a candidate is sent: all but these two remove content (a prune)
+_REASON_OF = {SUPERSEDED: DelinkReason.SUPERSEDED, FAILED_COPY: DelinkReason.FAILED_COPY}
+
+PRUNED_BY_MODE: dict[PruneMode, frozenset[Category]] = {
     PruneMode.MANAGED: frozenset({UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES}),
     PruneMode.ALL: frozenset(
         {UNDECLARED_OWNED, DUPLICATE, FAILED_COPY, OUT_OF_RULES, UNDECLARED_PAGE, FOREIGN}
@@ -53,7 +69,7 @@ PRUNED_BY_MODE = {
 
 
 class Candidate(NamedTuple):
-    category: str
+    category: Category
     action: Action  # a DELINK action of one linkage
 
 
@@ -178,13 +194,10 @@ def _plan_extra_copies(
             result.notes.append(Note(agent_key, message))
         else:
             reason, category = found
-            if category == FAILED_COPY:
-                result.candidates.append(_failed_copy(agent_key, asset.source_key, item))
-            else:
-                result.candidates.append(_delink(agent_key, item, reason, category))
+            result.candidates.append(_delink(agent_key, item, reason, category))
 
 
-def _extra_copy(key: str, keep: Owned, item: Owned) -> tuple[str, str] | None:
+def _extra_copy(key: str, keep: Owned, item: Owned) -> tuple[str, Category] | None:
     """(reason, category) of a copy beside the kept one; None: it stays linked for now."""
     failed = f"failed copy of {key} (it holds no content)", FAILED_COPY
     if item.marker.fingerprint == keep.marker.fingerprint:
@@ -250,7 +263,7 @@ def _upload(
     )
 
 
-def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidate:
+def _delink(agent_key: str, item: Owned, reason: str, category: Category) -> Candidate:
     lid = item.linkage.linkage_id
     action = Action(
         agent_key,
@@ -259,15 +272,13 @@ def _delink(agent_key: str, item: Owned, reason: str, category: str) -> Candidat
         source_key=item.marker.key_id,
         linkage_ids=(lid,),
         label=f"{item.marker.key_id} (linkage {lid}, {_short(item.marker.fingerprint)})",
-        delink_reason=DelinkReason.SUPERSEDED if category == SUPERSEDED else DelinkReason.PRUNE,
+        delink_reason=_REASON_OF.get(category, DelinkReason.PRUNE),
     )
     return Candidate(category, action)
 
 
 def _failed_copy(agent_key: str, key: str, item: Owned) -> Candidate:
-    reason = f"failed copy of {key} (it holds no content)"
-    found = _delink(agent_key, item, reason, FAILED_COPY)
-    return found._replace(action=found.action._replace(delink_reason=DelinkReason.FAILED_COPY))
+    return _delink(agent_key, item, f"failed copy of {key} (it holds no content)", FAILED_COPY)
 
 
 def _page_delink(
