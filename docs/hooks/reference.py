@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from kbsync.commands.schema import schema_text
-from kbsync.schema_markdown import PLACEHOLDER, render_page
+from kbsync.schema_markdown import render_page
+
+PAGE = "reference/manifest.md"
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    if not PLACEHOLDER.search(markdown):
+    if page.file.src_uri != PAGE:
         return markdown
     return render_page(markdown, json.loads(schema_text()))
