@@ -9,7 +9,7 @@ by SIGKILL, so a crash never leaves a stale lock behind.
 It protects one machine only. Two machines applying the same manifest at once can
 upload an item twice; the next apply delinks the extra copy (the planner's duplicate
 rule), and CI should serialize deploys with a concurrency group (see
-README, "Reliability and security"). Where ``flock`` does not exist (Windows), the folder is
+docs/contributing/reliability.md). Where ``flock`` does not exist (Windows), the folder is
 read-only or ``.kbsync`` is a symlink (never written through), apply runs unlocked.
 """
 

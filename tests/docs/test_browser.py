@@ -103,3 +103,12 @@ def test_manifest_reference_shows_every_generated_key(site: str, browser: Any) -
     described = schema["properties"]["agents"]["additionalProperties"]["properties"]
     assert described["knowledge"]["properties"]["websites"]["description"] in text
     assert "kbsync:schema" not in browser.page_source  # every placeholder was replaced
+
+
+def test_cli_reference_is_generated_from_the_commands(site: str, browser: Any) -> None:
+    from kbsync.cli import cli
+
+    text = load(browser, site + "/reference/cli/")
+    for name in cli.commands:
+        assert f"kbsync {name} [OPTIONS]" in text
+    assert "--wait-timeout SECONDS" in text

@@ -166,7 +166,7 @@ def test_sigint_and_sigterm_stop_cleanly_with_a_summary(
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_apply_converges(chain: Chain) -> None:
-    """Every trial must converge; the figure in the README's reliability section comes from here."""
+    """Every trial must converge; the figure in docs/contributing/reliability.md comes from here."""
     killed = [_kill_trial(chain, seed) for seed in range(TRIALS)]
     print(f"SIGKILL trials: {len(killed)} survived of {len(killed)} ({sum(killed)} killed mid-run)")
     assert sum(killed) >= len(killed) // 2  # the moments are inside the apply, not after it
