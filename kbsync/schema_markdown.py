@@ -43,24 +43,60 @@ def objects(schema: Node, path: str = ".") -> Iterator[tuple[str, Node]]:
 
 def render_page(markdown: str, schema: Node) -> str:
     """The page with every placeholder replaced; ValueError names unknown or missing paths."""
-    tables = {path: table(node) for path, node in objects(schema)}
+    nodes = dict(objects(schema))
+    plain = {path: table(node) for path, node in nodes.items()}
     used = PLACEHOLDER.findall(markdown)
-    unknown = sorted(set(used) - set(tables))
-    shown = {tables[path] for path in used if path in tables}
-    missing = sorted(path for path, text in tables.items() if text not in shown)
+    unknown = sorted(set(used) - set(plain))
+    shown = {plain[path] for path in used if path in plain}
+    missing = sorted(path for path, text in plain.items() if text not in shown)
     if unknown or missing:
         raise ValueError(f"manifest reference: unknown paths {unknown}, missing paths {missing}")
-    return PLACEHOLDER.sub(lambda m: tables[m.group(1)], markdown)
+    anchors = section_anchors(markdown, plain)
+    return PLACEHOLDER.sub(lambda m: table(nodes[m.group(1)], m.group(1), anchors), markdown)
 
 
-def table(node: Node) -> str:
-    """One Markdown table: every key of the object, its type, whether required, and why."""
+def section_anchors(markdown: str, plain: dict[str, str]) -> dict[str, str]:
+    """Each path's section: the anchor of the heading above the table that shows it."""
+    placed: dict[str, str] = {}
+    heading, fenced = "", False
+    for line in markdown.splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#"):
+            heading = slug(line.lstrip("#"))
+        match = PLACEHOLDER.fullmatch(line.strip())
+        if match and not fenced:
+            placed.setdefault(plain[match.group(1)], heading)
+    return {path: placed[text] for path, text in plain.items() if text in placed}
+
+
+def slug(heading: str) -> str:
+    """The anchor MkDocs gives a heading (Python-Markdown's toc slugify); the strict build
+    checks every link, so a difference would fail it rather than break a link."""
+    text = re.sub(r"[^\w\s-]", "", heading.replace("`", "")).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def table(node: Node, path: str = ".", anchors: dict[str, str] | None = None) -> str:
+    """One Markdown table: every key of the object, its type, whether required, and why.
+    With ``anchors``, the type of a key that has a table of its own links to it."""
     required = set(node.get("required", []))
     rows = ["| key | type | required | description |", "| --- | --- | --- | --- |"]
     for name, sub in node["properties"].items():
+        kind = _cell(type_of(sub))
+        target = _child_anchor(path, name, anchors or {})
+        kind = f"[{kind}](#{target})" if target else kind
         need = "yes" if name in required else ""
-        rows.append(f"| `{name}` | {_cell(type_of(sub))} | {need} | {_cell(describe(sub))} |")
+        rows.append(f"| `{name}` | {kind} | {need} | {_cell(describe(sub))} |")
     return "\n".join(rows) + "\n"
+
+
+def _child_anchor(path: str, name: str, anchors: dict[str, str]) -> str:
+    """The section of a key's own table, unless that is the section it is listed in."""
+    child = ("" if path == "." else path + ".") + name
+    for candidate in (child, child + "[]", child + ".*"):
+        if candidate in anchors and anchors[candidate] != anchors.get(path):
+            return anchors[candidate]
+    return ""
 
 
 def describe(node: Node) -> str:

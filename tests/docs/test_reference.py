@@ -71,3 +71,10 @@ def test_every_environment_variable_read_is_documented() -> None:
     assert {"ROBOFY_API_KEY", "KBSYNC_FILE", "NO_COLOR", "KBSYNC_INPUT_ARGS"} <= names
     page = (DOCS / "reference" / "environment.md").read_text(encoding="utf-8")
     assert sorted(n for n in names if f"`{n}`" not in page) == []
+
+
+def test_a_key_with_a_table_of_its_own_links_to_it() -> None:
+    page = manifest_reference()
+    assert "| `websites` | [list of objects](#knowledgewebsites) |" in page
+    assert "| `settings` | [object](#settings) |" in page  # also from defaults' table
+    assert page.count("| `settings` | [object](#settings) |") == 2
