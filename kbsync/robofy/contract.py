@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
+from kbsync.conversations import BOT, USER, InboxMessage, InboxSession
 from kbsync.model import (
     FAILED,
     FILE,
@@ -58,13 +60,15 @@ CRAWL_STATUS = Route("GET", "/v1/ai-agent/crawl_status/{pid}/{cid}")  # [I]
 CHAT = Route("POST", "/v1/ai-agent/chat", safe_to_repeat=True)  # [D]
 GET_PROJECT = Route("GET", "/v1/projects/{pid}")  # [I]
 ACCOUNT_LIMIT = Route("GET", "/v1/account/limit")  # [I]
+LIST_SESSIONS = Route("GET", "/v1/inbox/sessions/{pid}/{cid}")  # [A] Inbox: List Sessions
+LIST_SESSION_MESSAGES = Route("GET", "/v1/inbox/session_messages/{pid}/{cid}")  # [A]
 
 # --- pagination [A] -------------------------------------------------------
 
 PAGE_TOKEN_PARAM = "nextPageToken"
 PAGE_LIMIT_PARAM = "limit"
 PAGE_LIMIT = 200  # the emulator's maximum: fewest round trips
-ITEM_KEYS = ("items", "list", "records", "assets", "chatbots")
+ITEM_KEYS = ("items", "list", "records", "assets", "chatbots", "sessions", "messages")
 
 # --- limits -------------------------------------------------------
 
@@ -416,6 +420,62 @@ def chat_answer(answer: Answer) -> str:
     if isinstance(data, dict) and isinstance(data.get("answer"), str):
         return str(data["answer"])
     raise shape_error(answer, "an object with answer")
+
+
+# --- inbox [A: the List Sessions / List Session Messages pages were not recovered] ----------
+
+SESSION_ID_PARAM = "session_id"  # [A] List Session Messages names its session in the query
+SINCE_PARAM = "since"  # [A] sessions active at or after this time; kbsync also filters itself
+SESSION_TIME_KEYS = ("updated_at", "last_message_at", "created_at")  # [A] last activity first
+MESSAGE_TEXT_KEYS = ("content", "message", "text")  # [A] aliases, in order of preference
+_ROLES = {  # [A] who wrote a message, case-insensitive
+    **dict.fromkeys(("user", "customer", "visitor", "human"), USER),
+    **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
+}
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def since_param(epoch: float) -> dict[str, str | int]:
+    return {SINCE_PARAM: datetime.fromtimestamp(epoch, tz=timezone.utc).strftime(_TIME_FORMAT)}
+
+
+def parse_time(value: object) -> float | None:
+    """[D] "YYYY-MM-DD HH:MM:SS" UTC; [A] also ISO 8601 (T, Z, an offset) and epoch seconds."""
+    if is_number(value):
+        return float(value)  # type: ignore[arg-type]
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def parse_session(answer: Answer, item: Any) -> InboxSession:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "session objects")
+    session_id = item.get("session_id", item.get("id"))
+    times = [parse_time(item.get(k)) for k in SESSION_TIME_KEYS]
+    known = [t for t in times if t is not None]
+    if session_id in (None, "") or not known:
+        raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
+    created = parse_time(item.get("created_at"))
+    platform = item.get("platform", item.get("source"))
+    return InboxSession(str(session_id), str(platform or ""), created or known[0], known[0])
+
+
+def parse_message(answer: Answer, item: Any) -> InboxMessage:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "message objects")
+    text = first(item, MESSAGE_TEXT_KEYS)
+    if text is None and any(k in item for k in MESSAGE_TEXT_KEYS):
+        text = ""  # an empty message (an attachment, a button) is still a message
+    moment = parse_time(item.get("created_at"))
+    if not isinstance(text, str) or moment is None:
+        raise shape_error(answer, "message objects with content (or message, text) and created_at")
+    raw_role = str(item.get("role", item.get("sender")) or "").strip().lower()
+    return InboxMessage(_ROLES.get(raw_role, ""), text, moment)
 
 
 # --- shape verdicts (kbsync.robofy.shapes judges; `kbsync doctor` shows them) ----------------
