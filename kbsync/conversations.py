@@ -12,17 +12,21 @@ USER = "user"  # a message the visitor wrote
 BOT = "bot"  # a message the agent answered
 
 
+class InboxMessage(NamedTuple):
+    role: str  # USER, BOT, or "" for anything else (a note, a human operator's reply)
+    text: str
+    created_at: float  # epoch seconds, UTC
+
+
 class InboxSession(NamedTuple):
     session_id: str
     platform: str  # where the conversation happened: "web", "whatsapp", "kbsync", ...
     created_at: float  # epoch seconds, UTC
     updated_at: float  # the last message, epoch seconds, UTC
-
-
-class InboxMessage(NamedTuple):
-    role: str  # USER, BOT, or "" for anything else (a note, a human operator's reply)
-    text: str
-    created_at: float  # epoch seconds, UTC
+    # the first messages when the listing carries them; ``complete`` when that is all of them
+    # (then List Session Messages need not be asked: one request per page, not per session)
+    messages: tuple[InboxMessage, ...] = ()
+    complete: bool = False
 
 
 class SessionPage(NamedTuple):

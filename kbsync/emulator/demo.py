@@ -71,7 +71,7 @@ CONVERSATIONS = (
     (40, "messenger", ("Do you offer a student discount?",)),
     (30, "web", ("How long does shipping take?", "Is PayPal accepted?")),
     (24, "web", ("Any discounts for students?",)),
-    (12, "whatsapp", ("My email is jane.doe@example.com, can I pay with PayPal?",)),
+    (12, "whatsapp", ("Can I pay with PayPal? Write to jane.doe@gmail.com",)),
     (8, "web", ("Is there a student discount?",)),
     (5, "web", ("Can I return an item?",)),
     (2, "web", ("Can I pay with Paypal?", "How do I reset my password?")),

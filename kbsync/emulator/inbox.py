@@ -1,8 +1,9 @@
 """Inbox: every chat exchange is kept as a session with its messages; both lists are served.
 
 A session is keyed by ``user_context.session_id`` (a new one when absent) per agent. List
-Sessions answers the sessions active at or after ``since``, newest first; List Session
-Messages answers one session's messages, oldest first. Both page like every other list.
+Sessions answers the sessions active at or after ``since``, newest first, each with its
+``message_count`` and first ``INLINE_MESSAGES`` messages; List Session Messages answers one
+session's messages, oldest first. Both page like every other list.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kbsync.emulator.objects import page, require_agent
 from kbsync.emulator.wire import Response, bad_request, not_found, ok
 
 USER, ASSISTANT = "user", "assistant"
+INLINE_MESSAGES = 20  # a listed session carries its first messages: most need no second read
 # page() walks a key upwards; counting down from here walks sessions newest first
 _NEWEST_FIRST = 10**15
 
@@ -83,16 +85,30 @@ def list_sessions(ctx: Ctx) -> Response:
         (cid, _since(ctx)),
         "newest",
     )
-    return ok({"items": [session_object(row) for row in rows], "next_page_token": token})
+    inline = _first_messages(ctx.db, [row["seq"] for row in rows])
+    items = [session_object(row, inline.get(row["seq"], [])) for row in rows]
+    return ok({"items": items, "next_page_token": token})
 
 
-def session_object(row: sqlite3.Row) -> dict[str, Any]:
+def _first_messages(db: sqlite3.Connection, seqs: list[int]) -> dict[int, list[sqlite3.Row]]:
+    """Each session's messages (one query for the whole page), for the listing's preview."""
+    found: dict[int, list[sqlite3.Row]] = {}
+    marks = ",".join("?" * len(seqs))
+    sql = f"SELECT * FROM messages WHERE session_seq IN ({marks}) ORDER BY message_id"
+    for row in db.execute(sql, seqs).fetchall() if seqs else ():
+        found.setdefault(row["session_seq"], []).append(row)
+    return found
+
+
+def session_object(row: sqlite3.Row, messages: list[sqlite3.Row]) -> dict[str, Any]:
     return {
         "session_id": row["session_id"],
         "chatbot_id": row["chatbot_id"],
         "platform": row["platform"],
         "created_at": stamp(row["created_at"]),
         "updated_at": stamp(row["updated_at"]),
+        "message_count": len(messages),
+        "messages": [message_object(m) for m in messages[:INLINE_MESSAGES]],
     }
 
 

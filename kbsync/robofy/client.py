@@ -241,12 +241,14 @@ class RobofyClient:
     # --- inbox ------------------------------------------------------------------------------
 
     def list_sessions(self, chatbot_id: str, since: float, max_sessions: int) -> SessionPage:
-        """Sessions active at or after ``since``; stops reading once ``max_sessions`` are in."""
+        """Sessions active at or after ``since``; stops reading once ``max_sessions`` are in.
+        kbsync's own chats (``kbsync check``'s golden questions) are left out."""
         found: list[InboxSession] = []
         pages = self._page_iter(c.LIST_SESSIONS, "sessions", chatbot_id, **c.since_param(since))
         for page in pages:
             sessions = (c.parse_session(a, item) for a, item in page)
-            found += [s for s in sessions if s.updated_at >= since]  # the server may not filter
+            # the server may not filter by since: filter here too
+            found += [s for s in sessions if s.updated_at >= since and s.platform != c.OWN_PLATFORM]
             if len(found) >= max_sessions:
                 pages.close()
                 return SessionPage(tuple(found[:max_sessions]), capped=True)

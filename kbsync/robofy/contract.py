@@ -408,8 +408,11 @@ RUN_ID_PARAM = "run_id"  # [A]
 # --- chat -------------------------------------------------------
 
 
+OWN_PLATFORM = "kbsync"  # [A] the platform kbsync's own chats (golden questions) are made on
+
+
 def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> dict[str, Any]:
-    context: dict[str, str] = {"platform": "kbsync"}
+    context: dict[str, str] = {"platform": OWN_PLATFORM}
     if session_id:
         context["session_id"] = session_id
     return {"query": query, "pid": str(pid), "chatbot_id": chatbot_id, "user_context": context}
@@ -428,6 +431,8 @@ SESSION_ID_PARAM = "session_id"  # [A] List Session Messages names its session i
 SINCE_PARAM = "since"  # [A] sessions active at or after this time; kbsync also filters itself
 SESSION_TIME_KEYS = ("updated_at", "last_message_at", "created_at")  # [A] last activity first
 MESSAGE_TEXT_KEYS = ("content", "message", "text")  # [A] aliases, in order of preference
+INLINE_MESSAGES_KEY = "messages"  # [A] a session item's first messages
+MESSAGE_COUNT_KEY = "message_count"  # [A] how many messages the session has in all
 _ROLES = {  # [A] who wrote a message, case-insensitive
     **dict.fromkeys(("user", "customer", "visitor", "human"), USER),
     **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
@@ -461,8 +466,22 @@ def parse_session(answer: Answer, item: Any) -> InboxSession:
     if session_id in (None, "") or not known:
         raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
     created = parse_time(item.get("created_at"))
-    platform = item.get("platform", item.get("source"))
-    return InboxSession(str(session_id), str(platform or ""), created or known[0], known[0])
+    platform = str(item.get("platform", item.get("source")) or "")
+    messages, complete = _inline_messages(answer, item)
+    return InboxSession(
+        str(session_id), platform, created or known[0], known[0], messages, complete
+    )
+
+
+def _inline_messages(answer: Answer, item: dict[str, Any]) -> tuple[tuple[InboxMessage, ...], bool]:
+    """[A] a session may carry its first ``messages`` and a ``message_count``; only when the
+    count says they are all of them is the session read without List Session Messages."""
+    inline = item.get(INLINE_MESSAGES_KEY)
+    if not isinstance(inline, list):
+        return (), False
+    messages = tuple(parse_message(answer, m) for m in inline)
+    count = int_or_none(item.get(MESSAGE_COUNT_KEY))
+    return messages, count is not None and count <= len(messages)
 
 
 def parse_message(answer: Answer, item: Any) -> InboxMessage:
