@@ -19,6 +19,9 @@ from kbsync.conversations import BOT, USER, InboxMessage
 from kbsync.redact import PLACEHOLDERS, printable, redact
 
 SIMILAR = 80  # token_sort_ratio at or above which two questions are the same question
+_KEYS_PER_GROUP = 8  # wordings of a group new questions are compared with
+_COMMON_PREFIX = 200  # a word this many wordings share does not pick candidates ("pay")
+_MAX_CANDIDATES = 1_000
 # replies that say they have no information, whatever the agent's not_found_answer is
 _NO_INFORMATION = re.compile(
     r"\b(?:i|we)\s+(?:do\s+not|don't|did\s+not|didn't|could\s+not|couldn't|cannot|can't)"
@@ -72,6 +75,8 @@ _STOP_WORDS = frozenset(
         "that",
         "what",
         "how",
+        "any",
+        "some",
     ]
 )
 
@@ -127,11 +132,15 @@ def exchanges(
 
 
 def content_words(question: str) -> str:
-    """What two wordings are compared on: lower-case words, no stop words or placeholders."""
+    """What two wordings are compared on: lower-case words without a plural s, no stop
+    words or placeholders."""
     for placeholder in PLACEHOLDERS:
         question = question.replace(placeholder, " ")
     words = [w for w in _WORD.findall(question.lower()) if w not in _STOP_WORDS]
-    return " ".join(words)
+    # a plural is the same question: "gift cards" / "gift card"
+    return " ".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    )
 
 
 def group_gaps(asked: Iterable[Asked]) -> list[Gap]:
@@ -145,23 +154,56 @@ def group_gaps(asked: Iterable[Asked]) -> list[Gap]:
 
 def _group(agent: str, newest_first: list[Asked]) -> list[Gap]:
     members: list[list[Asked]] = []
-    keys: list[str] = []  # content words of each group's newest wording
-    by_key: dict[str, int] = {}
+    index = _WordingIndex()
     for item in newest_first:
         key = content_words(item.question) or normalise(item.question)
-        index = by_key.get(key)
-        if index is None:
-            index = _similar_group(key, keys)
-        if index is None:
-            index = len(members)
+        group = index.similar(key)
+        if group is None:
+            group = len(members)
             members.append([])
-            keys.append(key)
-        by_key[key] = index
-        members[index].append(item)
+        index.add(key, group)
+        members[group].append(item)
     return [_gap(agent, items) for items in members]
 
 
-def _similar_group(key: str, keys: list[str]) -> int | None:
+class _WordingIndex:
+    """Wordings seen so far and their groups. A new wording is compared only with those
+    sharing a word prefix with it, so 10,000 different questions stay fast."""
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._groups: list[int] = []
+        self._kept: dict[int, int] = {}  # wordings kept per group
+        self._by_prefix: dict[str, list[int]] = {}
+        self._known: dict[str, int] = {}
+
+    def add(self, key: str, group: int) -> None:
+        if key in self._known or self._kept.get(group, 0) >= _KEYS_PER_GROUP:
+            return
+        self._known[key] = group
+        self._kept[group] = self._kept.get(group, 0) + 1
+        for prefix in _prefixes(key):
+            self._by_prefix.setdefault(prefix, []).append(len(self._keys))
+        self._keys.append(key)
+        self._groups.append(group)
+
+    def similar(self, key: str) -> int | None:
+        """The group of an equal or similar wording; None when there is none."""
+        if key in self._known:
+            return self._known[key]
+        postings = [self._by_prefix.get(prefix, []) for prefix in _prefixes(key)]
+        rare = [p for p in postings if len(p) <= _COMMON_PREFIX] or postings
+        candidates = sorted({i for posting in rare for i in posting})[-_MAX_CANDIDATES:]
+        found = _similar(key, [self._keys[i] for i in candidates])
+        return None if found is None else self._groups[candidates[found]]
+
+
+def _prefixes(key: str) -> set[str]:
+    return {word[:4] for word in key.split()}
+
+
+def _similar(key: str, keys: list[str]) -> int | None:
+    """The index of a similar wording in ``keys``; None when there is none."""
     if not keys:
         return None
     best = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR)
