@@ -77,6 +77,10 @@ _STOP_WORDS = frozenset(
         "how",
         "any",
         "some",
+        "all",
+        "have",
+        "has",
+        "please",
     ]
 )
 

@@ -44,5 +44,7 @@ def _phone_or_number(found: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """One line without control or format characters (no terminal escapes, no bidi tricks)."""
+    if text.isprintable():  # the usual case, decided in C
+        return " ".join(text.split())
     cleaned = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     return " ".join(cleaned.split())

@@ -461,11 +461,11 @@ def parse_session(answer: Answer, item: Any) -> InboxSession:
     if not isinstance(item, dict):
         raise shape_error(answer, "session objects")
     session_id = item.get("session_id", item.get("id"))
-    times = [parse_time(item.get(k)) for k in SESSION_TIME_KEYS]
-    known = [t for t in times if t is not None]
+    times = {k: parse_time(item.get(k)) for k in SESSION_TIME_KEYS if k in item}
+    known = [t for t in times.values() if t is not None]
     if session_id in (None, "") or not known:
         raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
-    created = parse_time(item.get("created_at"))
+    created = times.get("created_at")
     platform = str(item.get("platform", item.get("source")) or "")
     messages, complete = _inline_messages(answer, item)
     return InboxSession(
