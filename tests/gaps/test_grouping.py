@@ -125,3 +125,10 @@ def test_hostile_questions_cannot_break_the_markdown() -> None:
     row = markdown.splitlines()[-1]
     assert row.count("|") - row.count("\\|") == 5  # the table's own pipes only
     assert "</details>" not in markdown and "`x`" not in markdown
+
+
+def test_the_agents_own_not_found_answer_is_compared_normalised() -> None:
+    own = "Hmm! Ask our team at the front desk."
+    assert is_not_found("  hmm!  ASK our team\nat the front   desk. ", own)
+    assert is_not_found("Hmm! Ask our team at the front desk. Anything else?", own)
+    assert not is_not_found("Ask our team at the desk.", own)
