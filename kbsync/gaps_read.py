@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from kbsync.conversations import InboxMessage, InboxSession
+from kbsync.errors import NotFoundError
 from kbsync.gaps import Asked, exchanges
 from kbsync.matching import match_agents, select_agents
 from kbsync.model import DesiredState
@@ -79,6 +80,15 @@ def _messages(
     read: dict[str, Sequence[InboxMessage]] = {}
     if partial:
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-            found = pool.map(lambda s: api.list_messages(chatbot_id, s.session_id), partial)
+            found = pool.map(lambda s: _session_messages(api, chatbot_id, s), partial)
             read = {s.session_id: m for s, m in zip(partial, found, strict=True)}
     return [s.messages if s.complete else read[s.session_id] for s in sessions]
+
+
+def _session_messages(
+    api: RobofyApi, chatbot_id: str, session: InboxSession
+) -> Sequence[InboxMessage]:
+    try:
+        return api.list_messages(chatbot_id, session.session_id)
+    except NotFoundError:
+        return session.messages  # deleted since it was listed: what the listing showed

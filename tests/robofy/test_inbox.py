@@ -14,7 +14,7 @@ from kbsync.conversations import BOT, USER
 from kbsync.errors import ShapeError
 from kbsync.gaps_read import ReadOptions, read_asked
 from kbsync.sources import load_desired_state
-from tests.robofy.conftest import Harness, reply
+from tests.robofy.conftest import Harness, error, reply
 
 SINCE = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
 STAMP = "2026-01-02 10:00:00"
@@ -131,3 +131,33 @@ def test_only_sessions_the_listing_cut_short_are_read_again(
     assert by_route["GET /v1/inbox/session_messages/{pid}/{cid}"] == 1  # the long one only
     assert scans[0].sessions == 5 and scans[0].questions == 19 and scans[0].unanswered == 19
     assert sum(a.question == "PayPal?" for a in asked) == 4
+
+
+def test_a_session_deleted_after_listing_is_what_the_listing_showed(
+    harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    preview = [
+        {"role": "user", "content": "PayPal?", "created_at": STAMP},
+        {"role": "assistant", "content": "No idea.", "created_at": STAMP},
+    ]
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/v1/ai-agent/chatbot/7":
+            return reply({"data": [{"chatbot_id": "cb1", "name": "Bot"}]})
+        if path.startswith("/v1/ai-agent/chatbot_ai_settings/"):
+            return reply({"data": {"not_found_answer": "No idea."}})
+        if path.startswith("/v1/inbox/sessions/"):
+            item = session("gone-4711", message_count=9, messages=preview)
+            return reply({"data": {"items": [item], "next_page_token": None}})
+        return error(404, "NOT_FOUND", "session gone-4711 not found")
+
+    manifest = tmp_path / "kbsync.yaml"
+    manifest.write_text("version: 1\nproject: 7\nagents:\n  bot: {name: Bot, language: en}\n")
+    h = harness(serve)
+    scans, asked = read_asked(
+        h.client, load_desired_state(manifest, {}), (), ReadOptions(SINCE, 10)
+    )
+    assert h.count("GET", "/v1/inbox/session_messages/") == 1
+    assert [(a.question, a.unanswered) for a in asked] == [("PayPal?", True)]
+    assert scans[0].sessions == 1
