@@ -12,11 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from kbsync.conversations import InboxMessage, InboxSession
-from kbsync.errors import NotFoundError
+from kbsync.errors import ConfigError, NotFoundError
 from kbsync.gaps import Asked, exchanges
 from kbsync.matching import match_agents, select_agents
 from kbsync.model import DesiredState
 from kbsync.robofy.api import RobofyApi
+
+_INBOX_HINT = (
+    "kbsync assumes where Robofy's Inbox lists sessions (its documentation page could not be "
+    "read); run `kbsync doctor` to see what your account answers, and see the Inbox section "
+    "of docs/robofy-contract.md"
+)
 
 
 class ReadOptions(NamedTuple):
@@ -60,7 +66,10 @@ def _read_agent(
     api: RobofyApi, key: str, chatbot_id: str, options: ReadOptions
 ) -> tuple[AgentScan, list[Asked]]:
     not_found = str(api.get_settings(chatbot_id).values.get("not_found_answer") or "")
-    page = api.list_sessions(chatbot_id, options.since, options.max_sessions)
+    try:
+        page = api.list_sessions(chatbot_id, options.since, options.max_sessions)
+    except NotFoundError as err:
+        raise ConfigError(f"{err}\n{_INBOX_HINT}") from None
     conversations = _messages(api, chatbot_id, page.sessions, options.parallelism)
     asked = [
         item

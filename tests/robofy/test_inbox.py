@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kbsync.conversations import BOT, USER
-from kbsync.errors import ShapeError
+from kbsync.errors import ConfigError, ShapeError
 from kbsync.gaps_read import ReadOptions, read_asked
 from kbsync.sources import load_desired_state
 from tests.robofy.conftest import Harness, error, reply
@@ -161,3 +161,20 @@ def test_a_session_deleted_after_listing_is_what_the_listing_showed(
     assert h.count("GET", "/v1/inbox/session_messages/") == 1
     assert [(a.question, a.unanswered) for a in asked] == [("PayPal?", True)]
     assert scans[0].sessions == 1
+
+
+def test_an_account_without_that_inbox_path_gets_a_hint(
+    harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/ai-agent/chatbot/7":
+            return reply({"data": [{"chatbot_id": "cb1", "name": "Bot"}]})
+        if request.url.path.startswith("/v1/ai-agent/chatbot_ai_settings/"):
+            return reply({"data": {}})
+        return error(404, "NOT_FOUND", "no such route")
+
+    manifest = tmp_path / "kbsync.yaml"
+    manifest.write_text("version: 1\nproject: 7\nagents:\n  bot: {name: Bot, language: en}\n")
+    h = harness(serve)
+    with pytest.raises(ConfigError, match=r"(?s)HTTP 404.*run `kbsync doctor`"):
+        read_asked(h.client, load_desired_state(manifest, {}), (), ReadOptions(SINCE, 10))
