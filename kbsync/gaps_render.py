@@ -55,6 +55,8 @@ def summary_line(report: GapReport) -> str:
     questions = sum(s.questions for s in report.scans)
     unanswered = sum(s.unanswered for s in report.scans)
     head = f"Knowledge gaps since {when(report.since)} UTC: "
+    if not questions:
+        return head + "none; no visitor asked anything in that time."
     if not report.gaps:
         return head + f"none; every one of {plural(questions, 'question')} was answered."
     return head + (

@@ -10,7 +10,7 @@ import pytest
 from kbsync.conversations import BOT, USER, InboxMessage
 from kbsync.gaps import Asked, exchanges, group_gaps, is_not_found, top_gaps
 from kbsync.gaps_read import AgentScan
-from kbsync.gaps_render import GapReport, render_gaps_markdown
+from kbsync.gaps_render import GapReport, render_gaps_markdown, summary_line
 
 NOT_FOUND = "Sorry, I don't know that yet."
 
@@ -132,3 +132,10 @@ def test_the_agents_own_not_found_answer_is_compared_normalised() -> None:
     assert is_not_found("  hmm!  ASK our team\nat the front   desk. ", own)
     assert is_not_found("Hmm! Ask our team at the front desk. Anything else?", own)
     assert not is_not_found("Ask our team at the desk.", own)
+
+
+def test_the_summary_says_why_there_are_no_gaps() -> None:
+    quiet = GapReport(0.0, 1.0, (AgentScan("bot", True),), ())
+    answered = quiet._replace(scans=(AgentScan("bot", True, 2, 3, 0),))
+    assert summary_line(quiet).endswith("none; no visitor asked anything in that time.")
+    assert summary_line(answered).endswith("none; every one of 3 questions was answered.")
