@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -121,12 +122,10 @@ def exchanges(
 
     A question with no reply after it (the visitor left, a human took over) says
     nothing about the knowledge and is left out; so are the replies themselves."""
+    talk = [m for m in messages if m.role in (USER, BOT)]  # a human operator's notes aside
     found: list[Asked] = []
-    for i, message in enumerate(messages):
-        if message.role != USER or not message.text.strip():
-            continue
-        reply = next((m for m in messages[i + 1 :] if m.role in (USER, BOT)), None)
-        if reply is None or reply.role != BOT:
+    for message, reply in pairwise(talk):
+        if message.role != USER or reply.role != BOT or not message.text.strip():
             continue
         text = printable(redact(message.text) if redacted else message.text)
         found.append(

@@ -438,6 +438,7 @@ _ROLES = {  # [A] who wrote a message, case-insensitive
     **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
 }
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
 def since_param(epoch: float) -> dict[str, str | int]:
@@ -454,7 +455,9 @@ def parse_time(value: object) -> float | None:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    if moment.tzinfo is None:  # [D] UTC; subtracting is faster than attaching a zone
+        return (moment - _NAIVE_EPOCH).total_seconds()
+    return moment.timestamp()
 
 
 def parse_session(answer: Answer, item: Any) -> InboxSession:
