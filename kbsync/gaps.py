@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from kbsync.conversations import BOT, USER, InboxMessage
 from kbsync.redact import PLACEHOLDERS, printable, redact
 
+MAX_QUESTION = 300  # characters of a question kept for the report
 SIMILAR = 80  # token_sort_ratio at or above which two questions are the same question
 _KEYS_PER_GROUP = 8  # wordings of a group new questions are compared with
 _COMMON_PREFIX = 200  # a word this many wordings share does not pick candidates ("pay")
@@ -127,11 +128,16 @@ def exchanges(
     for message, reply in pairwise(talk):
         if message.role != USER or reply.role != BOT or not message.text.strip():
             continue
-        text = printable(redact(message.text) if redacted else message.text)
+        text = _cut(printable(redact(message.text) if redacted else message.text))
         found.append(
             Asked(agent, text, message.created_at, is_not_found(reply.text, not_found_answer))
         )
     return found
+
+
+def _cut(question: str) -> str:
+    """A pasted page is not a question to show whole: the report keeps its start."""
+    return question if len(question) <= MAX_QUESTION else question[: MAX_QUESTION - 1] + "…"
 
 
 def content_words(question: str) -> str:

@@ -139,3 +139,11 @@ def test_the_summary_says_why_there_are_no_gaps() -> None:
     answered = quiet._replace(scans=(AgentScan("bot", True, 2, 3, 0),))
     assert summary_line(quiet).endswith("none; no visitor asked anything in that time.")
     assert summary_line(answered).endswith("none; every one of 3 questions was answered.")
+
+
+def test_a_pasted_page_is_cut_to_a_question() -> None:
+    pasted = "Why? " + "Lorem ipsum dolor sit amet. " * 500
+    (found,) = exchanges(
+        "bot", [message(USER, pasted, 1), message(BOT, NOT_FOUND, 2)], NOT_FOUND, redacted=True
+    )
+    assert len(found.question) == 300 and found.question.endswith("…")
