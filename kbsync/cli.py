@@ -201,6 +201,39 @@ def check(**kwargs: Any) -> None:
 
 
 @cli.command()
+@remote_options
+@click.option("--since", default="7d", show_default=True, help="How far back: 12h, 7d, 2w, ...")
+@click.option(
+    "--max-sessions",
+    type=click.IntRange(1),
+    default=5_000,
+    show_default=True,
+    help="Most sessions read per agent (the newest).",
+)
+@click.option("--suggest-checks", is_flag=True, help="Print a checks: snippet for the top gaps.")
+@click.option("--no-redact", is_flag=True, help="Show e-mails, phone numbers, ... as written.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are gaps.")
+def gaps(**kwargs: Any) -> None:
+    """Questions visitors asked that the agents could not answer, grouped, newest first."""
+    from kbsync.commands.gaps import GapsArgs
+    from kbsync.commands.gaps import gaps as gaps_command
+
+    args = _remote_args(kwargs)
+    gaps_args = GapsArgs(
+        since=kwargs["since"],
+        max_sessions=kwargs["max_sessions"],
+        suggest_checks=kwargs["suggest_checks"],
+        redact=not kwargs["no_redact"],
+        detailed_exitcode=kwargs["detailed_exitcode"],
+    )
+    sys.exit(
+        run_command(
+            lambda: gaps_command(args, gaps_args, os.environ, stdout=sys.stdout, stderr=sys.stderr)
+        )
+    )
+
+
+@cli.command()
 @click.option("-f", "--file", "manifest", help="Manifest to take the project id from.")
 @click.option("--sandbox", is_flag=True, help="Probe the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")

@@ -26,6 +26,8 @@ _ROLES = {
     c.GET_PERSONA.endpoint: ("persona", True),
     c.LIST_LINKAGES.endpoint: ("linked assets (one page)", True),
     c.CRAWL_STATUS.endpoint: ("crawl status", True),
+    c.LIST_SESSIONS.endpoint: ("inbox sessions (kbsync gaps)", False),
+    c.LIST_SESSION_MESSAGES.endpoint: ("inbox messages (kbsync gaps)", False),
 }
 _AGENT_ROUTES = (c.GET_SETTINGS, c.GET_PERSONA, c.LIST_LINKAGES, c.CRAWL_STATUS)
 

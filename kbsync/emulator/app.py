@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from kbsync.emulator import admin, demo
 from kbsync.emulator.clock import Clock, stamp
@@ -22,6 +22,7 @@ from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl import advance_crawls
 from kbsync.emulator.crawl_fetch import FetchCrawls
 from kbsync.emulator.faults import Faults, FaultSettings, checked_settings
+from kbsync.emulator.inbox_seed import seed_conversations
 from kbsync.emulator.routes import Route, match
 from kbsync.emulator.store import Store, ensure_projects, get_meta, set_meta, wipe
 from kbsync.emulator.validate import path_project_id, project_id_of
@@ -35,6 +36,7 @@ from kbsync.emulator.wire import (
     read_request,
 )
 
+T = TypeVar("T")
 StartResponse = Callable[..., Any]
 Matched = tuple[Route, dict[str, str]]
 DROPPED = "emulator: connection dropped after commit"
@@ -195,6 +197,11 @@ class EmulatorApp:
             body = request.json_object() if request.body.strip() else {}
             chatbot_id = self.seed_demo(admin.demo_project(body))
             return ok({"chatbot_id": chatbot_id}, "Demo data seeded")
+        if action == ("POST", "/_emulator/conversations"):
+            body = request.json_object()
+            project, agent = admin.demo_project(body), body.get("chatbot_id")
+            count = self.seed_conversations(project, agent, body.get("conversations"))
+            return ok({"exchanges": count}, "Conversations seeded")
         raise ApiError(404, "NOT_FOUND", f"no admin route for {request.method} {request.path}")
 
     def _clock_info(self) -> dict[str, Any]:
@@ -247,22 +254,27 @@ class EmulatorApp:
             raise ValueError(err.detail) from None
 
     def seed_demo(self, project_id: int = 1) -> str:
-        """Create the demo agent with content, as a person would in the dashboard."""
+        """Create the demo agent with content, as a person would in the dashboard, and a few
+        weeks of its visitors' conversations (some of them unanswered)."""
+        return self._as_owner(project_id, demo.seed)
+
+    def seed_conversations(self, project_id: int, chatbot_id: object, conversations: object) -> int:
+        """Record conversations of an agent (see inbox_seed); returns the exchanges recorded."""
+        return self._as_owner(
+            project_id, lambda ctx: seed_conversations(ctx, chatbot_id, conversations)
+        )
+
+    def _as_owner(self, project_id: int, work: Callable[[Ctx], T]) -> T:
+        """Run ``work`` in one transaction as the project's owner (no HTTP request)."""
         with self._store.transaction() as db:
             if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone() is None:
                 raise ApiError(404, "PROJECT_NOT_FOUND", f"project {project_id} not found")
-            now = self._clock.now()
+            request = Request("POST", "", {}, {}, b"")
+            no_fetch: Callable[[str], None] = lambda run_id: None  # noqa: E731
             ctx = Ctx(
-                db,
-                now,
-                self.config,
-                Request("POST", "", {}, {}, b""),
-                {},
-                project_id,
-                (project_id,),
-                lambda run_id: None,
+                db, self._clock.now(), self.config, request, {}, project_id, (project_id,), no_fetch
             )
-            return demo.seed(ctx)
+            return work(ctx)
 
     def close(self) -> None:
         self._fetch.close()

@@ -12,8 +12,10 @@ import secrets
 import sqlite3
 from typing import Any
 
+from kbsync.emulator import inbox
 from kbsync.emulator.agents import DEFAULT_SETTINGS, read_json_column
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.inbox import Exchange
 from kbsync.emulator.objects import linkage_status, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
 from kbsync.emulator.wire import Response, bad_request, ok
@@ -108,17 +110,29 @@ def _session_id(context: dict[str, Any]) -> str:
     return session or "sess_" + secrets.token_hex(8)
 
 
+def answer_for(ctx: Ctx, chatbot_id: str, query: str) -> tuple[str, list[str]]:
+    """(answer, sources): the best sentence of the agent's content, else its not_found_answer."""
+    found = best_answer(query, _documents(ctx.db, chatbot_id, ctx.now))
+    if found is not None:
+        return found[0], [found[1]]
+    settings = {**DEFAULT_SETTINGS, **read_json_column(ctx, "settings", chatbot_id)}
+    return str(settings["not_found_answer"]), []
+
+
+def _platform(context: dict[str, Any]) -> str:
+    platform = context.get("platform")
+    return platform[:100] if isinstance(platform, str) and platform else "api"
+
+
 def chat(ctx: Ctx) -> Response:
     body = ctx.request.json_object()
     check_body(body, CHAT_SPEC, required=("query", "pid", "chatbot_id", "user_context"))
     project_id_of(body["pid"], "pid")
     query = check_length("query", body["query"], 10_000, non_empty=True)
     cid = require_agent(ctx, body["chatbot_id"])["chatbot_id"]
-    session = _session_id(body["user_context"])
-    found = best_answer(query, _documents(ctx.db, cid, ctx.now))
-    if found is None:
-        settings = {**DEFAULT_SETTINGS, **read_json_column(ctx, "settings", cid)}
-        answer: dict[str, Any] = {"answer": settings["not_found_answer"], "sources": []}
-    else:
-        answer = {"answer": found[0], "sources": [found[1]]}
-    return ok({**answer, "session_id": session})
+    context = body["user_context"]
+    session = _session_id(context)
+    answer, sources = answer_for(ctx, cid, query)
+    exchange = Exchange(cid, session, _platform(context), query, answer, ctx.now)
+    inbox.record(ctx.db, ctx.project_id, exchange)
+    return ok({"answer": answer, "sources": sources, "session_id": session})

@@ -13,13 +13,14 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from kbsync.conversations import InboxMessage, InboxSession, SessionPage
 from kbsync.errors import ConfigError, NotFoundError, ShapeError
 from kbsync.model import (
     FILE,
@@ -99,7 +100,12 @@ class RobofyClient:
     ) -> list[tuple[c.Answer, Any]]:
         """(answer, item) for every item of a paginated list; repeated tokens and endless
         lists are errors."""
-        items: list[tuple[c.Answer, Any]] = []
+        return [pair for page in self._page_iter(route, what, cid, **params) for pair in page]
+
+    def _page_iter(
+        self, route: c.Route, what: str, cid: str = "", **params: str | int
+    ) -> Generator[list[tuple[c.Answer, Any]], None, None]:
+        """One page at a time, so a reader that has enough can stop asking for more."""
         seen: set[str] = set()
         token: str | None = None
         for _ in range(self._max_pages):
@@ -108,9 +114,9 @@ class RobofyClient:
                 query[c.PAGE_TOKEN_PARAM] = token
             answer = self._send(route, cid, params=query)
             page, token = c.page_of(answer, what)
-            items.extend((answer, item) for item in page)
+            yield [(answer, item) for item in page]
             if token is None:
-                return items
+                return
             if token in seen:
                 raise ShapeError(
                     f"{route.endpoint} repeated a page token; stopping instead of looping",
@@ -231,6 +237,27 @@ class RobofyClient:
             c.parse_crawl_run(a, item)
             for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
+
+    # --- inbox ------------------------------------------------------------------------------
+
+    def list_sessions(self, chatbot_id: str, since: float, max_sessions: int) -> SessionPage:
+        """Sessions active at or after ``since``; stops reading once ``max_sessions`` are in.
+        kbsync's own chats (``kbsync check``'s golden questions) are left out."""
+        found: list[InboxSession] = []
+        pages = self._page_iter(c.LIST_SESSIONS, "sessions", chatbot_id, **c.since_param(since))
+        for page in pages:
+            sessions = (c.parse_session(a, item) for a, item in page)
+            # the server may not filter by since: filter here too
+            found += [s for s in sessions if s.updated_at >= since and s.platform != c.OWN_PLATFORM]
+            if len(found) >= max_sessions:
+                pages.close()
+                return SessionPage(tuple(found[:max_sessions]), capped=True)
+        return SessionPage(tuple(found), capped=False)
+
+    def list_messages(self, chatbot_id: str, session_id: str) -> list[InboxMessage]:
+        params = {c.SESSION_ID_PARAM: session_id}
+        pages = self._pages(c.LIST_SESSION_MESSAGES, "messages", chatbot_id, **params)
+        return [c.parse_message(a, item) for a, item in pages]
 
     # --- chat, account ----------------------------------------------------------------------
 

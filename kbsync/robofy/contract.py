@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
+from kbsync.conversations import BOT, USER, InboxMessage, InboxSession
 from kbsync.model import (
     FAILED,
     FILE,
@@ -58,13 +60,15 @@ CRAWL_STATUS = Route("GET", "/v1/ai-agent/crawl_status/{pid}/{cid}")  # [I]
 CHAT = Route("POST", "/v1/ai-agent/chat", safe_to_repeat=True)  # [D]
 GET_PROJECT = Route("GET", "/v1/projects/{pid}")  # [I]
 ACCOUNT_LIMIT = Route("GET", "/v1/account/limit")  # [I]
+LIST_SESSIONS = Route("GET", "/v1/inbox/sessions/{pid}/{cid}")  # [A] Inbox: List Sessions
+LIST_SESSION_MESSAGES = Route("GET", "/v1/inbox/session_messages/{pid}/{cid}")  # [A]
 
 # --- pagination [A] -------------------------------------------------------
 
 PAGE_TOKEN_PARAM = "nextPageToken"
 PAGE_LIMIT_PARAM = "limit"
 PAGE_LIMIT = 200  # the emulator's maximum: fewest round trips
-ITEM_KEYS = ("items", "list", "records", "assets", "chatbots")
+ITEM_KEYS = ("items", "list", "records", "assets", "chatbots", "sessions", "messages")
 
 # --- limits -------------------------------------------------------
 
@@ -404,8 +408,11 @@ RUN_ID_PARAM = "run_id"  # [A]
 # --- chat -------------------------------------------------------
 
 
+OWN_PLATFORM = "kbsync"  # [A] the platform kbsync's own chats (golden questions) are made on
+
+
 def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> dict[str, Any]:
-    context: dict[str, str] = {"platform": "kbsync"}
+    context: dict[str, str] = {"platform": OWN_PLATFORM}
     if session_id:
         context["session_id"] = session_id
     return {"query": query, "pid": str(pid), "chatbot_id": chatbot_id, "user_context": context}
@@ -416,6 +423,81 @@ def chat_answer(answer: Answer) -> str:
     if isinstance(data, dict) and isinstance(data.get("answer"), str):
         return str(data["answer"])
     raise shape_error(answer, "an object with answer")
+
+
+# --- inbox [A: the List Sessions / List Session Messages pages were not recovered] ----------
+
+SESSION_ID_PARAM = "session_id"  # [A] List Session Messages names its session in the query
+SINCE_PARAM = "since"  # [A] sessions active at or after this time; kbsync also filters itself
+SESSION_TIME_KEYS = ("updated_at", "last_message_at", "created_at")  # [A] last activity first
+MESSAGE_TEXT_KEYS = ("content", "message", "text")  # [A] aliases, in order of preference
+INLINE_MESSAGES_KEY = "messages"  # [A] a session item's first messages
+MESSAGE_COUNT_KEY = "message_count"  # [A] how many messages the session has in all
+_ROLES = {  # [A] who wrote a message, case-insensitive
+    **dict.fromkeys(("user", "customer", "visitor", "human"), USER),
+    **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
+}
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def since_param(epoch: float) -> dict[str, str | int]:
+    return {SINCE_PARAM: datetime.fromtimestamp(epoch, tz=timezone.utc).strftime(_TIME_FORMAT)}
+
+
+def parse_time(value: object) -> float | None:
+    """[D] "YYYY-MM-DD HH:MM:SS" UTC; [A] also ISO 8601 (T, Z, an offset) and epoch seconds."""
+    if is_number(value):
+        return float(value)  # type: ignore[arg-type]
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # [D] UTC; subtracting is faster than attaching a zone
+        return (moment - _NAIVE_EPOCH).total_seconds()
+    return moment.timestamp()
+
+
+def parse_session(answer: Answer, item: Any) -> InboxSession:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "session objects")
+    session_id = item.get("session_id", item.get("id"))
+    times = {k: parse_time(item.get(k)) for k in SESSION_TIME_KEYS if k in item}
+    known = [t for t in times.values() if t is not None]
+    if session_id in (None, "") or not known:
+        raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
+    created = times.get("created_at")
+    platform = str(item.get("platform", item.get("source")) or "")
+    messages, complete = _inline_messages(answer, item)
+    return InboxSession(
+        str(session_id), platform, created or known[0], known[0], messages, complete
+    )
+
+
+def _inline_messages(answer: Answer, item: dict[str, Any]) -> tuple[tuple[InboxMessage, ...], bool]:
+    """[A] a session may carry its first ``messages`` and a ``message_count``; only when the
+    count says they are all of them is the session read without List Session Messages."""
+    inline = item.get(INLINE_MESSAGES_KEY)
+    if not isinstance(inline, list):
+        return (), False
+    messages = tuple(parse_message(answer, m) for m in inline)
+    count = int_or_none(item.get(MESSAGE_COUNT_KEY))
+    return messages, count is not None and count <= len(messages)
+
+
+def parse_message(answer: Answer, item: Any) -> InboxMessage:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "message objects")
+    text = first(item, MESSAGE_TEXT_KEYS)
+    if text is None and any(k in item for k in MESSAGE_TEXT_KEYS):
+        text = ""  # an empty message (an attachment, a button) is still a message
+    moment = parse_time(item.get("created_at"))
+    if not isinstance(text, str) or moment is None:
+        raise shape_error(answer, "message objects with content (or message, text) and created_at")
+    raw_role = str(item.get("role", item.get("sender")) or "").strip().lower()
+    return InboxMessage(_ROLES.get(raw_role, ""), text, moment)
 
 
 # --- shape verdicts (kbsync.robofy.shapes judges; `kbsync doctor` shows them) ----------------

@@ -41,7 +41,26 @@ def probe(client: RobofyClient) -> list[ShapeReport]:
         reports.append(_report(client, route, cid, _describe_object))
     for route in (c.LIST_LINKAGES, c.CRAWL_STATUS):
         reports.append(_report(client, route, cid, _describe_list))
+    return reports + _inbox_reports(client, cid)
+
+
+def _inbox_reports(client: RobofyClient, cid: str) -> list[ShapeReport]:
+    """List Sessions of the first agent; List Session Messages of its first session, if any."""
+    reports = [_report(client, c.LIST_SESSIONS, cid, _describe_list)]
+    session_id = _first_session(client, cid)
+    if session_id is not None:
+        params = {**_LIST_PARAMS, c.SESSION_ID_PARAM: session_id}
+        reports.append(_report(client, c.LIST_SESSION_MESSAGES, cid, _describe_list, params))
     return reports
+
+
+def _first_session(client: RobofyClient, cid: str) -> str | None:
+    try:
+        answer = client.read(c.LIST_SESSIONS, cid, params={c.PAGE_LIMIT_PARAM: 1})
+        items, _ = c.page_of(answer, "sessions")
+        return c.parse_session(answer, items[0]).session_id if items else None
+    except RobofyError:
+        return None
 
 
 def _first_agent(client: RobofyClient) -> str | None:
@@ -56,9 +75,15 @@ def _first_agent(client: RobofyClient) -> str | None:
 Describe = Callable[[c.Answer], tuple[str, tuple[str, ...]]]
 
 
-def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) -> ShapeReport:
+def _report(
+    client: RobofyClient,
+    route: c.Route,
+    cid: str,
+    describe: Describe,
+    params: dict[str, str | int] | None = None,
+) -> ShapeReport:
     try:
-        answer = client.read(route, cid, params=_params(route))
+        answer = client.read(route, cid, params=params or _params(route))
     except RobofyError as err:
         return ShapeReport(route.endpoint, False, err.status, str(err))
     keys = c.seen_keys(answer)
@@ -71,9 +96,12 @@ def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) 
     return ShapeReport(route.endpoint, True, answer.status, shape, unknown, verdict, keys)
 
 
+_LIST_PARAMS: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT}
+
+
 def _params(route: c.Route) -> dict[str, str | int] | None:
-    lists = (c.LIST_AGENTS, c.LIST_LINKAGES, c.CRAWL_STATUS)
-    return {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT} if route in lists else None
+    lists = (c.LIST_AGENTS, c.LIST_LINKAGES, c.CRAWL_STATUS, c.LIST_SESSIONS)
+    return dict(_LIST_PARAMS) if route in lists else None
 
 
 def _envelope(answer: c.Answer) -> str:

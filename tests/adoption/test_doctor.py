@@ -23,8 +23,10 @@ ENDPOINTS = {
     "persona": c.GET_PERSONA.endpoint,
     "links": c.LIST_LINKAGES.endpoint,
     "crawls": c.CRAWL_STATUS.endpoint,
+    "sessions": c.LIST_SESSIONS.endpoint,
+    "messages": c.LIST_SESSION_MESSAGES.endpoint,
 }
-PRIVATE = ("Secret Agent Name", "PRIVATE", "private.txt", "Ava", KEY)
+PRIVATE = ("Secret Agent Name", "PRIVATE", "private.txt", "Ava", KEY, "s1")
 
 
 def run_doctor(
@@ -163,8 +165,9 @@ def test_emulator_is_canonical_over_loopback_cli(emulator_app: EmulatorApp, tmp_
     finally:
         server.close()
     assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout.count("canonical - ") == 7
-    for secret in ("test-key", "Demo Support Bot", "friendly support assistant", "Ava"):
+    assert good.stdout.count("canonical - ") == 9  # the demo has conversations: inbox too
+    assert "canonical - inbox messages (kbsync gaps)" in good.stdout
+    for secret in ("test-key", "Demo Support Bot", "friendly support assistant", "Ava", "PayPal"):
         assert secret not in good.stdout + good.stderr
     assert bad_key.returncode == 1
     assert "the key was refused (HTTP 401)" in bad_key.stdout and "wrong-key" not in bad_key.stdout
