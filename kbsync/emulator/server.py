@@ -209,9 +209,11 @@ def _check_request(request: h11.Request) -> None:
         raise _Refused(505, f"HTTP version {request.http_version.decode('ascii')} not supported")
     if len(request.method) + len(request.target) + 10 > MAX_REQUEST_LINE:
         raise _Refused(414, "request line is longer than 64 KB")
-    names = {name for name, _ in request.headers}
-    if b"content-length" in names and b"transfer-encoding" in names:
+    headers = dict(request.headers)  # h11 refused conflicting Content-Lengths already
+    if b"transfer-encoding" in headers and b"content-length" in headers:
         raise _Refused(400, "both Content-Length and Transfer-Encoding are set")
+    if int(headers.get(b"content-length", 0)) > MAX_BODY_BYTES:
+        raise _Refused(413, "request body is larger than 64 MB")  # refused before it comes
 
 
 def _internal_error_answer() -> tuple[_Answer, bytes]:
