@@ -207,8 +207,12 @@ def _check_request(request: h11.Request) -> None:
     """What h11 accepts but this server does not."""
     if request.http_version not in _VERSIONS:
         raise _Refused(505, f"HTTP version {request.http_version.decode('ascii')} not supported")
-    if len(request.method) + len(request.target) + 10 > MAX_REQUEST_LINE:
+    line = len(request.method) + len(request.target) + 11
+    if line > MAX_REQUEST_LINE:
         raise _Refused(414, "request line is longer than 64 KB")
+    # h11 counts only an incomplete head; one that arrived whole can be a read longer
+    if line + sum(len(n) + len(v) + 4 for n, v in request.headers) > MAX_HEAD_BYTES:
+        raise _Refused(431, "request head is longer than 256 KB")
     headers = dict(request.headers)  # h11 refused conflicting Content-Lengths already
     if b"transfer-encoding" in headers and b"content-length" in headers:
         raise _Refused(400, "both Content-Length and Transfer-Encoding are set")
