@@ -244,3 +244,65 @@ def test_head_gets_headers_without_a_body(address: tuple[str, int]) -> None:
             pass
         assert first.startswith(b"HTTP/1.1 405")
         assert Answer(reader).status == 200  # the next answer follows at once: no body between
+
+
+def form(disposition: bytes, data: bytes = b"# A\r\n", boundary: bytes = b"xyzzy") -> bytes:
+    body = b"--" + boundary + b"\r\nContent-Disposition: " + disposition + b"\r\n\r\n" + data
+    return body + b"\r\n--" + boundary + b"--\r\n"
+
+
+def post_form(body: bytes, boundary: bytes = b"xyzzy") -> bytes:
+    ctype = b"Content-Type: multipart/form-data; boundary=" + boundary
+    return head(b"POST", A + b"/upload_file/1", ctype, b"Content-Length: %d" % len(body)) + body
+
+
+FILE_NAMES = {
+    "quoted semicolon": (b'form-data; name="file"; filename="a;b.md"', "a;b.md"),
+    "escaped quotes": (b'form-data; name="file"; filename="say \\"hi\\".md"', 'say "hi".md'),
+    "raw UTF-8": ('form-data; name="file"; filename="ü b.md"'.encode(), "ü b.md"),
+    "RFC 2231": (b"form-data; name=\"file\"; filename*=UTF-8''%C3%BC%3B.md", "ü;.md"),
+    "unquoted, odd case": (b"FORM-DATA; NAME=file; FILENAME=plain.md", "plain.md"),
+    "filename first": (b'form-data; filename="x=y.md"; name="file"', "x=y.md"),
+    "not UTF-8": (b'form-data; name="file"; filename="\xff\xfe.md"', "\ufffd\ufffd.md"),
+}
+
+
+@pytest.mark.parametrize("disposition,name", FILE_NAMES.values(), ids=FILE_NAMES.keys())
+def test_upload_file_names_are_parsed_as_quoted(
+    emulator_server: BackgroundServer, address: tuple[str, int], disposition: bytes, name: str
+) -> None:
+    (answer,) = exchange(address, post_form(form(disposition)))
+    assert answer.status == 200, answer.body
+    (asset,) = emulator_server.app.state()["assets"]
+    assert asset["name"] == name
+
+
+def test_a_quoted_boundary_with_a_semicolon(
+    emulator_server: BackgroundServer, address: tuple[str, int]
+) -> None:
+    body = form(b'form-data; name="file"; filename="q.md"', boundary=b"a;b")
+    ctype = b'Content-Type: multipart/form-data; boundary="a;b"'
+    raw = head(b"POST", A + b"/upload_file/1", ctype, b"Content-Length: %d" % len(body)) + body
+    (answer,) = exchange(address, raw)
+    assert answer.status == 200, answer.body
+    assert [a["name"] for a in emulator_server.app.state()["assets"]] == ["q.md"]
+
+
+BAD_FORMS = {
+    "no closing boundary": form(b'form-data; name="file"; filename="a.md"')[:-10],
+    "no blank line after the headers": b'--xyzzy\r\nContent-Disposition: form-data; name="file"',
+    "not form-data": form(b'attachment; name="file"; filename="a.md"'),
+    "nested multipart": b'--xyzzy\r\nContent-Disposition: form-data; name="file"\r\n'
+    + b"Content-Type: multipart/mixed; boundary=inner\r\n\r\n"
+    + b"--inner\r\n\r\nx\r\n--inner--\r\n--xyzzy--\r\n",
+}
+
+
+@pytest.mark.parametrize("body", BAD_FORMS.values(), ids=BAD_FORMS.keys())
+def test_malformed_forms_are_400(
+    emulator_server: BackgroundServer, address: tuple[str, int], body: bytes
+) -> None:
+    (answer,) = exchange(address, post_form(body))
+    assert answer.status == 400, answer.body
+    assert answer.error_code() == "BAD_REQUEST"
+    assert emulator_server.app.state()["assets"] == []
