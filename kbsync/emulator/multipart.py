@@ -1,8 +1,10 @@
-"""multipart/form-data, parsed by the standard library's ``email`` parser (HTTP policy).
+"""multipart/form-data: the standard library's ``email`` parser (HTTP policy) reads every
+header, so ``filename="a;b.md"`` stays ``a;b.md`` and escaped quotes, RFC 2231
+``filename*=UTF-8''...`` and raw UTF-8 names are decoded as they should be.
 
-The parser does the quoting rules a hand-written split got wrong: ``filename="a;b.md"``
-stays ``a;b.md``, escaped quotes and RFC 2231 ``filename*=UTF-8''...`` names are decoded.
-Raw UTF-8 in a header (what browsers send for a non-ASCII file name) stays that text.
+The body is cut at the boundary delimiters (RFC 2046 5.1.1) with ``bytes.find``, as
+python-multipart does: the email parser reads a whole message line by line, which cost
+6 times the CPU and 3 times the memory on the 10 MB uploads of the large-upload benchmark.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 from email import errors
-from email.message import EmailMessage, Message, MIMEPart
+from email.message import Message
 from typing import NamedTuple
 
 from kbsync.emulator.wire import bad_request
@@ -22,65 +24,77 @@ class Part(NamedTuple):
     data: bytes
 
 
-# what makes a form unreadable (the parser records them instead of raising)
-_FATAL = (
-    errors.NoBoundaryInMultipartDefect,
-    errors.StartBoundaryNotFoundDefect,
-    errors.CloseBoundaryNotFoundDefect,
-    errors.MissingHeaderBodySeparatorDefect,
-    errors.MultipartInvariantViolationDefect,
-)
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.HTTP)
+# header lines the parser could not read (it records them instead of raising)
+_FATAL = (errors.MissingHeaderBodySeparatorDefect, errors.InvalidHeaderDefect)
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, Part]:
     """The form's parts by field name (the first part of a name wins)."""
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise bad_request("request must be multipart/form-data")
-    form = _message(content_type, body)
-    if not form.get_boundary():
-        raise bad_request("multipart/form-data request has no boundary")
-    _check_defects(form)
+    boundary = _boundary(content_type)
     parts: dict[str, Part] = {}
-    for message in form.iter_parts():
-        part = _part(message)
+    for raw in _split(body, boundary.encode("utf-8", "surrogateescape")):
+        part = _part(raw)
         parts.setdefault(part.name, part)
     return parts
 
 
-def _message(content_type: str, body: bytes) -> EmailMessage:
+def _boundary(content_type: str) -> str:
     if "\r" in content_type or "\n" in content_type:
         raise bad_request("malformed Content-Type")
-    head = f"Content-Type: {content_type}\r\n\r\n".encode("utf-8", "surrogateescape")
-    parser = email.parser.BytesParser(policy=email.policy.HTTP)
-    message = parser.parsebytes(head + body)
-    assert isinstance(message, EmailMessage)  # the HTTP policy's message class
-    return message
+    header = _HEADERS.parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode())
+    if header.get_content_type() != "multipart/form-data":
+        raise bad_request("request must be multipart/form-data")
+    boundary = header.get_boundary()
+    if not boundary:
+        raise bad_request("multipart/form-data request has no boundary")
+    return boundary
 
 
-def _check_defects(form: Message) -> None:
-    if any(isinstance(d, _FATAL) for d in form.defects) or not form.is_multipart():
-        raise bad_request("malformed multipart/form-data body")
+def _split(body: bytes, boundary: bytes) -> list[bytes]:
+    """The raw parts between the delimiters; the preamble and epilogue are dropped."""
+    delimiter = b"\r\n--" + boundary
+    data = b"\r\n" + body  # the first delimiter may open the body
+    at = data.find(delimiter)
+    if at < 0:
+        raise bad_request("malformed multipart/form-data body: no boundary")
+    parts: list[bytes] = []
+    at += len(delimiter)
+    while not data.startswith(b"--", at):  # the close delimiter
+        line_end = data.find(b"\r\n", at)
+        if line_end < 0 or data[at:line_end].strip(b" \t"):
+            raise bad_request("malformed multipart/form-data body: bad boundary line")
+        following = data.find(delimiter, line_end)
+        if following < 0:
+            raise bad_request("malformed multipart/form-data body: no closing boundary")
+        parts.append(data[line_end + 2 : following])
+        at = following + len(delimiter)
+    return parts
 
 
-def _part(message: MIMEPart) -> Part:
-    _check_defects_of_part(message)
-    name = message.get_param("name", header="content-disposition")
-    if not isinstance(name, str) or message.get_content_disposition() != "form-data":
+def _part(raw: bytes) -> Part:
+    if raw.startswith(b"\r\n"):  # a part without headers (refused below: it has no name)
+        head, data = b"", raw[2:]
+    else:
+        head, sep, data = raw.partition(b"\r\n\r\n")
+        if not sep and raw.endswith(b"\r\n"):  # empty content whose CRLF the delimiter took
+            head, sep, data = raw[:-2], b"\r\n", b""
+        if not sep:
+            raise bad_request("malformed multipart part: no blank line after its headers")
+    headers = _HEADERS.parsebytes(head + b"\r\n\r\n")
+    _check_headers(headers)
+    name = headers.get_param("name", header="content-disposition")
+    if not isinstance(name, str) or headers.get_content_disposition() != "form-data":
         raise bad_request("multipart part without a name")
-    data = message.get_payload(decode=True)
-    if not isinstance(data, bytes):
-        raise bad_request("malformed multipart part")
-    return Part(_text(name), _filename(message), data)
+    filename = headers.get_filename()
+    return Part(_text(name), None if filename is None else _text(filename), data)
 
 
-def _check_defects_of_part(message: Message) -> None:
-    if any(isinstance(d, _FATAL) for d in message.defects) or message.is_multipart():
-        raise bad_request("malformed multipart part")
-
-
-def _filename(message: MIMEPart) -> str | None:
-    filename = message.get_filename()
-    return None if filename is None else _text(filename)
+def _check_headers(headers: Message) -> None:
+    if any(isinstance(d, _FATAL) for d in headers.defects) or headers.get_payload():
+        raise bad_request("malformed multipart part: unreadable headers")
+    if headers.get_content_maintype() == "multipart":
+        raise bad_request("malformed multipart part: nested multipart is not supported")
 
 
 def _text(value: str) -> str:
