@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kbsync.emulator.server import BackgroundServer
 from tests.conftest import EMULATOR_TEST_KEY
@@ -306,3 +308,43 @@ def test_malformed_forms_are_400(
     assert answer.status == 400, answer.body
     assert answer.error_code() == "BAD_REQUEST"
     assert emulator_server.app.state()["assets"] == []
+
+
+TARGET_CHARS = st.sampled_from([*"/abc?=&%.-_~:@!$'()*+,;", "%00", "%ff", "%2F", "%C3%A9"])
+HEADER_LINES = st.sampled_from(
+    [
+        b"Content-Type: application/json",
+        b"Content-Type: multipart/form-data; boundary=b",
+        b"Content-Type: multipart/form-data",
+        b"Transfer-Encoding: gzip",
+        b"Expect: something-else",
+        b"Connection: upgrade",
+        b"Authorization: Bearer other-key",
+        b"Authorization: Basic",
+        b"X-Odd: \xff\xfe",
+    ]
+)
+ROUTES = st.sampled_from(
+    [b"/_emulator/faults", b"/_emulator/clock", A + b"/chatbot/1", A + b"/upload_file/1"]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    method=st.sampled_from([b"GET", b"POST", b"PUT", b"DELETE", b"PATCH", b"HEAD", b"OPTIONS"]),
+    route=ROUTES
+    | st.lists(TARGET_CHARS, max_size=30).map(lambda cs: "/" + "".join(cs)).map(str.encode),
+    extra=st.lists(HEADER_LINES, max_size=3),
+    body=st.binary(max_size=200) | st.sampled_from([b"{}", b'{"seconds": 1e308}', b"[]", b'"x"']),
+)
+def test_no_request_reaches_a_500(
+    address: tuple[str, int], method: bytes, route: bytes, extra: list[bytes], body: bytes
+) -> None:
+    raw = head(method, route, *extra, b"Content-Length: %d" % len(body)) + body
+    with socket.create_connection(address, timeout=TIMEOUT) as sock:
+        sock.sendall(raw)
+        status_line = sock.makefile("rb").readline()
+    assert status_line.startswith(b"HTTP/1.1 "), status_line
+    assert not status_line.startswith(b"HTTP/1.1 5"), (raw[:300], status_line)
