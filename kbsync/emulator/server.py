@@ -284,9 +284,6 @@ class EmulatorServer(socketserver.ThreadingTCPServer):
         self.address: tuple[str, int] = self.server_address[:2]  # type: ignore[assignment]
 
 
-ThreadingWSGIServer = EmulatorServer  # the name it had when wsgiref served the app
-
-
 def make_emulator_server(host: str, port: int, app: EmulatorApp) -> EmulatorServer:
     """Bind (port 0 picks a free port; read it from ``server.server_address``)."""
     return EmulatorServer(host, port, app)
