@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import email.utils
 from email import errors
 from email.message import Message
 from typing import NamedTuple
@@ -83,11 +84,10 @@ def _part(raw: bytes) -> Part:
             raise bad_request("malformed multipart part: no blank line after its headers")
     headers = _HEADERS.parsebytes(head + b"\r\n\r\n")
     _check_headers(headers)
-    name = headers.get_param("name", header="content-disposition")
-    if not isinstance(name, str) or headers.get_content_disposition() != "form-data":
+    name = _param(headers, "name")
+    if name is None or headers.get_content_disposition() != "form-data":
         raise bad_request("multipart part without a name")
-    filename = headers.get_filename()
-    return Part(_text(name), None if filename is None else _text(filename), data)
+    return Part(name, _param(headers, "filename"), data)
 
 
 def _check_headers(headers: Message) -> None:
@@ -95,6 +95,13 @@ def _check_headers(headers: Message) -> None:
         raise bad_request("malformed multipart part: unreadable headers")
     if headers.get_content_maintype() == "multipart":
         raise bad_request("malformed multipart part: nested multipart is not supported")
+
+
+def _param(headers: Message, name: str) -> str | None:
+    """A Content-Disposition parameter, RFC 2231 decoded, spaces kept (``get_filename``
+    strips them: ``filename=" a.md"`` is `` a.md``)."""
+    value = headers.get_param(name, header="content-disposition")
+    return None if value is None else _text(email.utils.collapse_rfc2231_value(value))
 
 
 def _text(value: str) -> str:

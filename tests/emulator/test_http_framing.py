@@ -265,6 +265,7 @@ FILE_NAMES = {
     "RFC 2231": (b"form-data; name=\"file\"; filename*=UTF-8''%C3%BC%3B.md", "ü;.md"),
     "unquoted, odd case": (b"FORM-DATA; NAME=file; FILENAME=plain.md", "plain.md"),
     "filename first": (b'form-data; filename="x=y.md"; name="file"', "x=y.md"),
+    "spaces kept": (b'form-data; name="file"; filename=" padded .md"', " padded .md"),
     "not UTF-8": (b'form-data; name="file"; filename="\xff\xfe.md"', "\ufffd\ufffd.md"),
 }
 

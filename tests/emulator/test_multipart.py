@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kbsync.emulator.multipart import parse_multipart
@@ -18,6 +18,8 @@ contents = st.binary(max_size=3000) | st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(filename=names, data=contents, field=st.text(NAME_CHARS, max_size=30))
+@example(filename=" ", data=b"", field=" ")  # email's get_filename() strips spaces
+@example(filename="a;b.md", data=b"\r\n--", field="x")
 def test_what_httpx_encodes_is_parsed_back(filename: str, data: bytes, field: str) -> None:
     request = httpx.Request(
         "POST", "http://emulator.local/", files={"file": (filename, data)}, data={"note": field}
