@@ -190,6 +190,7 @@ def test_hostile_json_in_a_persona_is_400(address: tuple[str, int]) -> None:
 
 BAD_METADATA = {
     "nested 100,000 deep": deep(100_000),
+    "nested 65 deep": deep(65),
     "lone surrogate": b'{"note": "\\udfff"}',
     "integer over 64 bits": b'{"n": 99999999999999999999}',
 }
