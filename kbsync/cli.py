@@ -72,16 +72,96 @@ def cli() -> None:
     """GitOps for Robofy chatbot content: validate, plan, apply and watch a manifest."""
 
 
-@cli.command(
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def emulator(args: tuple[str, ...]) -> None:
-    """Serve the local Robofy emulator over HTTP (see `kbsync emulator --help`)."""
-    from kbsync.emulator.__main__ import main as emulator_main
+CRAWL_MODES = ("simulate", "fetch")  # the emulator's; tests check they agree (no import here)
 
-    sys.exit(run_command(lambda: emulator_main(list(args))))
+
+def emulator_options(func: F) -> F:
+    """The emulator's options (the same as ``python -m kbsync.emulator``)."""
+    rate = click.FloatRange(0, 1)
+    decorators = [
+        click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind."),
+        click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=8765,
+            show_default=True,
+            help="Port (0: any free port; the printed URL shows it).",
+        ),
+        click.option(
+            "--db",
+            type=click.Path(dir_okay=False),
+            default=":memory:",
+            help="SQLite file that keeps the data across restarts (default: in memory).",
+        ),
+        click.option(
+            "--api-key",
+            "api_keys",
+            multiple=True,
+            metavar="KEY=PID[,PID]",
+            help="Accepted key and its projects (repeatable; replaces the default test-key=1).",
+        ),
+        click.option("--latency-ms", type=float, default=0.0, help="Latency added per request."),
+        click.option("--fail-rate", type=rate, default=0.0, help="Share of requests answered 500."),
+        click.option(
+            "--rate-limit",
+            type=float,
+            default=0.0,
+            metavar="RPS",
+            help="Requests per second (0: off).",
+        ),
+        click.option(
+            "--drop-after-commit",
+            type=rate,
+            default=0.0,
+            metavar="RATE",
+            help="Share of requests whose connection drops after the commit.",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(0), default=0, help="Seed of the fault generator."
+        ),
+        click.option(
+            "--crawl-mode",
+            type=click.Choice(CRAWL_MODES),
+            default="simulate",
+            show_default=True,
+            help="simulate: generated sites; fetch: real HTTP crawls.",
+        ),
+        click.option(
+            "--crawl-pace",
+            type=float,
+            default=10.0,
+            show_default=True,
+            metavar="PAGES_PER_SEC",
+            help="Simulated crawl pace (0: every page at once).",
+        ),
+        click.option(
+            "--processing-seconds",
+            type=float,
+            default=0.5,
+            show_default=True,
+            help="How long new texts and files stay Processing.",
+        ),
+        click.option(
+            "--seed-demo", is_flag=True, help="First create a demo agent (lowest project)."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@cli.command()
+@emulator_options
+def emulator(**kwargs: Any) -> None:
+    """Serve the local Robofy emulator over loopback HTTP until Ctrl-C."""
+    from kbsync.emulator.cli import OptionError, ServeOptions, check_options, run
+
+    options = ServeOptions(**{**kwargs, "api_keys": tuple(kwargs["api_keys"])})
+    try:
+        check_options(options)
+    except OptionError as e:
+        raise click.BadParameter(e.message, param_hint=f"'{e.option}'") from None
+    sys.exit(run_command(lambda: run(options)))
 
 
 @cli.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any
 
@@ -12,7 +11,7 @@ from kbsync.emulator.context import Ctx
 from kbsync.emulator.multipart import Part, parse_multipart
 from kbsync.emulator.objects import linkage_object, linkage_status, page, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
-from kbsync.emulator.wire import ApiError, Response, bad_request, bare, not_found, ok
+from kbsync.emulator.wire import ApiError, Response, bad_request, bare, not_found, ok, parse_json
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
@@ -162,10 +161,7 @@ def _metadata(parts: dict[str, Part]) -> str | None:
     text = _form_text(parts, "metadata")
     if text is None or text == "":
         return None
-    try:
-        json.loads(text)
-    except ValueError:
-        raise bad_request("form field metadata must be a JSON string") from None
+    parse_json(text, "form field metadata")
     return text
 
 
