@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.apikey import guarded_key
 from kbsync.errors import ManifestError, Problem
 from kbsync.filewalk import walk_entry
 from kbsync.hashcache import FileStat, HashCache
@@ -17,6 +18,7 @@ from kbsync.manifest_secrets import secret_in_text
 from kbsync.manifest_types import AgentSpec
 from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState
 from kbsync.paths import PathProblem, inside
+from kbsync.safefiles import read_regular
 from kbsync.yamlload import Loc
 
 MAX_READ_TEXT_BYTES = 4 * 1024 * 1024  # a text holds at most 1,000,000 characters
@@ -29,7 +31,10 @@ def load_desired_state(
     manifest, problems = parse_manifest(path, env)
     if manifest is None:
         raise ManifestError(sort_problems(problems))
-    expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache), env)
+    key = guarded_key(env)
+    secret = key.encode() if key is not None else None
+    cache = HashCache(manifest.root, enabled=use_cache, secret=secret)
+    expansion = _Expansion(manifest, cache, env)
     agents = expansion.run(hash_files=not problems)
     problems += expansion.problems
     if problems:
@@ -164,9 +169,8 @@ class _Expansion:
 def _read_small(path: Path, written: str) -> bytes:
     if path.is_dir():
         raise PathProblem(f"{written} is a folder, not a file")
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_READ_TEXT_BYTES + 1)
+    try:  # only a regular file: a named pipe would block validate, plan and watch
+        data = read_regular(path, MAX_READ_TEXT_BYTES)
     except OSError as e:
         raise PathProblem(f"cannot read {written}: {e.strerror}") from None
     if len(data) > MAX_READ_TEXT_BYTES:

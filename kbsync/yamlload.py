@@ -18,6 +18,7 @@ import yaml
 
 from kbsync.errors import Problem
 from kbsync.model import Scalar
+from kbsync.safefiles import read_regular
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024  # a manifest is prose-sized; anything bigger is a mistake
 MAX_ALIAS_NODES = 10_000  # nodes visited again through aliases ("billion laughs" guard)
@@ -245,8 +246,7 @@ def _read_capped(path: Path, display: str) -> bytes:
             limit = MAX_MANIFEST_BYTES // (1024 * 1024)
             message = f"the manifest is {size / 1024 / 1024:.1f} MB; the limit is {limit} MB"
             raise _Fatal(Problem(display, 0, 0, message))
-        with path.open("rb") as f:
-            return f.read(MAX_MANIFEST_BYTES + 1)
+        return read_regular(path, MAX_MANIFEST_BYTES)  # a pipe would block forever
     except OSError as e:
         raise _Fatal(Problem(display, 0, 0, f"cannot read: {e.strerror}")) from None
 

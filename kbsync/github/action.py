@@ -30,6 +30,7 @@ from typing import NamedTuple, TextIO
 
 import httpx
 
+from kbsync.apikey import normalise_key
 from kbsync.github.sticky_comment import GitHubError, make_client, upsert_sticky_comment
 from kbsync.github.summary import annotate_error
 
@@ -87,7 +88,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         command=command,
         file=value("FILE", "kbsync.yaml"),
         args=args,
-        api_key=env.get(_PREFIX + "API_KEY", ""),
+        api_key=normalise_key(env.get(_PREFIX + "API_KEY", "")),
         base_url=value("BASE_URL"),
         comment=comment == "true",
         comment_marker=value("COMMENT_MARKER", "kbsync-plan"),

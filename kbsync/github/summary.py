@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
+from kbsync.apikey import robofy_api_key
+
 
 def in_github_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true"
@@ -50,7 +52,7 @@ def escape_property(text: str) -> str:
 
 def redact(text: str, env: Mapping[str, str]) -> str:
     """Never let the API key into a log line, whoever built the message."""
-    key = env.get("ROBOFY_API_KEY", "")
+    key = robofy_api_key(env)
     return text.replace(key, "***") if len(key) >= 4 else text
 
 

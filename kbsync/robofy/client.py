@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from kbsync.apikey import normalise_key, robofy_api_key
 from kbsync.errors import ConfigError, NotFoundError, ShapeError
 from kbsync.model import (
     FILE,
@@ -274,7 +275,7 @@ class _SeenLinks:
 
 
 def _checked_key(api_key: str) -> str:
-    api_key = api_key.strip()
+    api_key = normalise_key(api_key)
     if not _HEADER_SAFE.match(api_key):
         raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
     return api_key
@@ -339,7 +340,7 @@ def client_from_env(
     parallelism: int = 8,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
-    key = env.get("ROBOFY_API_KEY", "").strip()
+    key = robofy_api_key(env)
     if not key:
         raise ConfigError(
             "ROBOFY_API_KEY is not set: export your Robofy API key "

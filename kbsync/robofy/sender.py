@@ -38,6 +38,7 @@ from kbsync.errors import (
 from kbsync.robofy.contract import error_fields
 from kbsync.robofy.deadline import answer_deadline
 from kbsync.robofy.wire import Answer, Route
+from kbsync.safefiles import open_regular
 
 log = logging.getLogger("kbsync.robofy")
 
@@ -338,7 +339,7 @@ class _UploadFiles:
         if upload is None:
             return None
         try:
-            self._handle = upload.path.open("rb")
+            self._handle = open_regular(upload.path)
         except OSError as exc:
             raise RobofyError(f"Cannot read {upload.path}: {exc.strerror}") from None
         return {upload.field: (upload.file_name, self._handle, "application/octet-stream")}
