@@ -25,10 +25,11 @@ class RemoteArgs(NamedTuple):
     parallelism: int = 8
     agents: tuple[str, ...] = ()
     fmt: str = "text"
+    rate_limit_budget: float = 600.0
 
     @property
     def connection(self) -> Connection:
-        return Connection(self.sandbox, self.base_url, self.parallelism)
+        return Connection(self.sandbox, self.base_url, self.parallelism, self.rate_limit_budget)
 
 
 def load_desired(args: RemoteArgs, env: Mapping[str, str]) -> DesiredState:

@@ -35,7 +35,14 @@ from kbsync.model import (
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
 from kbsync.robofy.deadline import with_deadlines
-from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
+from kbsync.robofy.sender import (
+    DEFAULT_RATE_LIMIT_BUDGET,
+    Pacer,
+    Request,
+    RetryPolicy,
+    Sender,
+    Upload,
+)
 
 log = logging.getLogger("kbsync.robofy")
 
@@ -60,6 +67,7 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
@@ -68,7 +76,7 @@ class RobofyClient:
         self._seen_links = _SeenLinks()
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
-        pacer = Pacer(clock, sleep)
+        pacer = Pacer(clock, sleep, rate_limit_budget)
         self._sender = Sender(
             self._http,
             api_key,
@@ -338,6 +346,7 @@ def client_from_env(
     *,
     base_url: str | None = None,
     parallelism: int = 8,
+    rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
     key = robofy_api_key(env)
@@ -347,4 +356,6 @@ def client_from_env(
             "(or use --sandbox to run against the local emulator)"
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
-    return RobofyClient(key, project_id, url, parallelism=parallelism)
+    return RobofyClient(
+        key, project_id, url, parallelism=parallelism, rate_limit_budget=rate_limit_budget
+    )
