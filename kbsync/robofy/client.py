@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -47,6 +47,10 @@ from kbsync.robofy.sender import (
 log = logging.getLogger("kbsync.robofy")
 
 MAX_PAGES = 10_000  # an endless server must not hang us
+# ...nor fill memory: a listing stops at this many items or bytes of answers, whichever
+# comes first (an agent with 10,000 documents lists well under both)
+MAX_LIST_ITEMS = 100_000
+MAX_LIST_BYTES = 100 * 1024 * 1024
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
 
 
@@ -67,12 +71,15 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        max_list_items: int = MAX_LIST_ITEMS,
+        max_list_bytes: int = MAX_LIST_BYTES,
         rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
+        self._list_bounds = _ListBounds(max_list_items, max_list_bytes)
         self._seen_links = _SeenLinks()
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
@@ -111,6 +118,7 @@ class RobofyClient:
         items: list[tuple[c.Answer, Any]] = []
         seen: set[str] = set()
         token: str | None = None
+        received = 0  # bytes of every page so far
         for _ in range(self._max_pages):
             query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
             if token is not None:
@@ -118,6 +126,8 @@ class RobofyClient:
             answer = self._send(route, cid, params=query)
             page, token = c.page_of(answer, what)
             items.extend((answer, item) for item in page)
+            received += answer.size
+            self._list_bounds.check(route, len(items), received)
             if token is None:
                 return items
             if token in seen:
@@ -280,6 +290,25 @@ class _SeenLinks:
     def of(self, chatbot_id: str) -> set[int]:
         with self._lock:
             return set(self._ids.get(chatbot_id, ()))
+
+
+class _ListBounds(NamedTuple):
+    max_items: int
+    max_bytes: int
+
+    def check(self, route: c.Route, items: int, received: int) -> None:
+        """ShapeError once a listing passes either bound: an endless or bloated list."""
+        if items > self.max_items:
+            past = f"more than {self.max_items:,} items"
+        elif received > self.max_bytes:
+            past = f"more than {self.max_bytes // (1024 * 1024):,} MB of answers"
+        else:
+            return
+        raise ShapeError(
+            f"{route.endpoint} listed {past} ({items:,} items so far); stopping: a listing "
+            "this large is a server fault, not a knowledge base kbsync can keep in memory",
+            endpoint=route.endpoint,
+        )
 
 
 def _checked_key(api_key: str) -> str:

@@ -215,7 +215,7 @@ class Sender:
             return _Lost(exc, sent=True, retry=False)
         log.debug("%s -> HTTP %s", route.endpoint, status)
         body = _decode(self._scrub_bytes(raw), route, status, headers.get("content-type", ""))
-        answer = Answer(route.endpoint, status, body)
+        answer = Answer(route.endpoint, status, body, len(raw))
         return _Reply(answer, headers.get("retry-after"), headers.get("location"))
 
     def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
