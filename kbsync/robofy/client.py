@@ -74,6 +74,7 @@ class RobofyClient:
         max_list_items: int = MAX_LIST_ITEMS,
         max_list_bytes: int = MAX_LIST_BYTES,
         rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+        absence_grace: float = uncertain.ABSENCE_GRACE,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
@@ -81,6 +82,7 @@ class RobofyClient:
         self._max_pages = max_pages
         self._list_bounds = _ListBounds(max_list_items, max_list_bytes)
         self._seen_links = _SeenLinks()
+        self._patience = uncertain.Patience(sleep, grace=absence_grace)
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
         pacer = Pacer(clock, sleep, rate_limit_budget)
@@ -151,7 +153,7 @@ class RobofyClient:
         body = {**c.CREATE_DEFAULTS, **c.profile_to_wire(profile)}
         name = str(body.get("name", ""))
         send = lambda: c.created_agent_id(self._send(c.CREATE_AGENT, json=body))  # noqa: E731
-        return uncertain.create_agent(send, name, self.list_agents)
+        return uncertain.create_agent(send, name, self.list_agents, self._patience)
 
     def update_agent(self, chatbot_id: str, profile: dict[str, Scalar]) -> None:
         self._send(c.UPDATE_AGENT, chatbot_id, json=c.profile_to_wire(profile))
@@ -205,6 +207,7 @@ class RobofyClient:
             file_name,
             lambda: self.list_linkages(chatbot_id),
             lambda: self._seen_links.of(chatbot_id),
+            self._patience,
         )
         self._seen_links.note(chatbot_id, [link.linkage_id])
         return link
@@ -242,7 +245,7 @@ class RobofyClient:
     def crawl(self, chatbot_id: str, site: DesiredSite) -> CrawlRun:
         body = c.crawl_body(self.project_id, chatbot_id, site)
         send = lambda: c.started_crawl(self._send(c.CRAWL, json=body), site)  # noqa: E731
-        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id))
+        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id), self._patience)
 
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
