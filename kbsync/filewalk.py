@@ -41,6 +41,7 @@ class Walked(NamedTuple):
     problems: list[str]  # messages naming the file
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _TEMP = re.compile("|".join(fnmatch.translate(p) for p in TEMP_PATTERNS))
 _SUPPORTED = frozenset(SUPPORTED_EXTENSIONS)
 
@@ -56,6 +57,8 @@ def is_supported(name: str) -> bool:
 
 
 def size_problem(rel: str, size: int) -> str | None:
+    if size == 0:  # Robofy refuses an empty upload: it would fail at every apply
+        return f"{rel} is empty (0 bytes); Robofy refuses empty files: add content or exclude it"
     if size <= MAX_FILE_BYTES:
         return None
     return f"{rel} is {size / 1024 / 1024:.1f} MB ({size:,} bytes); files may be at most 10 MB"
@@ -168,6 +171,9 @@ class _Walker:
         if self.drop and self._dropped(sub):
             return
         name = entry.name
+        if _NOT_UTF8.search(sub):  # os.scandir keeps undecodable bytes as lone surrogates
+            self.problems.append(f"{self.prefix}{sub}: the file name is not UTF-8; rename it")
+            return
         if self.include is None:
             if not is_supported(name):
                 return  # no include given: other types are simply not taken
@@ -181,8 +187,9 @@ class _Walker:
         except OSError as e:
             self.problems.append(f"cannot read {self.prefix}{sub}: {e.strerror}")
             return
-        if st.st_size > MAX_FILE_BYTES:
-            self.problems.append(size_problem(self.prefix + sub, st.st_size) or "")
+        too_big_or_empty = size_problem(self.prefix + sub, st.st_size)
+        if too_big_or_empty:
+            self.problems.append(too_big_or_empty)
             return
         path = child_path(folder, name)
         stat = FileStat(self.prefix + sub, path, st.st_size, st.st_mtime_ns, st.st_ino)
