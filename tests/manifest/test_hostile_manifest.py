@@ -189,3 +189,10 @@ def test_the_loader_gives_a_located_problem_or_a_state(
     agent = state.agents[0]  # accepted: then it can be sent as it is
     for text in (agent.name, agent.prompt or "", *(a.content or "" for a in agent.texts)):
         text.encode("utf-8")
+
+
+def test_a_docs_file_whose_name_is_not_utf8_is_a_located_problem(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/a.md": "a"})
+    (tmp_path / os.fsdecode(b"docs/bad\xff.md")).write_text("b")
+    text = refused(tmp_path, AGENT + "    knowledge:\n      files:\n        - path: docs\n")
+    assert "kbsync.yaml:8:17:" in text and "the file name is not UTF-8; rename it" in text
