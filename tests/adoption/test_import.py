@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from kbsync.commands.importcmd import project_id
 from kbsync.emulator import EmulatorApp
 from kbsync.errors import ConfigError
 from tests.adoption.conftest import World, write
@@ -144,3 +145,9 @@ def test_long_agent_names_import_to_short_unique_keys(
     for agent in imported.agents:
         assert agent.prompt_file and (tmp_path / agent.prompt_file).is_file()
     assert world.plan(manifest).actions == ()
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "²", "0", "-1", "1e3"])
+def test_a_bad_project_id_in_the_environment_is_a_clear_error(raw: str) -> None:
+    with pytest.raises(ConfigError, match="ROBOFY_PROJECT_ID must be a positive integer"):
+        project_id(None, {"ROBOFY_PROJECT_ID": raw}, sandbox=False)
