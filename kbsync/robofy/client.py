@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -52,6 +52,7 @@ MAX_PAGES = 10_000  # an endless server must not hang us
 MAX_LIST_ITEMS = 100_000
 MAX_LIST_BYTES = 100 * 1024 * 1024
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class RobofyClient:
@@ -342,8 +343,8 @@ def _http_client(
 
 
 def _checked_base_url(base_url: str, *, in_process: bool) -> str:
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _url_parts(base_url.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
             f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
@@ -354,6 +355,21 @@ def _checked_base_url(base_url: str, *, in_process: bool) -> str:
             "(the base URL comes from --base-url or ROBOFY_BASE_URL)"
         )
     return base_url.strip().rstrip("/")
+
+
+def _url_parts(url: str) -> SplitResult | None:
+    """The parts of a base URL, or None for one no request could be sent to: a space or a
+    control character, a bad port or IPv6 literal, a host name IDNA cannot encode."""
+    if _UNSAFE_IN_URL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port out of range
+        (parts.hostname or "").encode("idna")  # UnicodeError for a label over 63 characters
+        httpx.URL(url)  # InvalidURL for what httpx itself refuses
+    except (ValueError, UnicodeError, httpx.InvalidURL):
+        return None
+    return parts
 
 
 def _in_process(transport: httpx.BaseTransport | None) -> bool:

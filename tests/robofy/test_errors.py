@@ -139,7 +139,21 @@ def test_base_url_option_beats_variable_beats_default() -> None:
         assert client.base_url == "https://agents.robofy.ai"
 
 
-@pytest.mark.parametrize("url", ["ftp://robofy.test", "agents.robofy.ai", "https://", "/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://robofy.test",
+        "agents.robofy.ai",
+        "https://",
+        "/",
+        "https://[::1",  # these used to be internal errors
+        "https://robofy.test:99999",
+        "https://robofy.test/\x01",
+        "https://robofy .test/",
+        "https://robofy.test/a\nb",
+        "https://" + "a" * 64 + ".test",
+    ],
+)
 def test_a_base_url_that_is_not_http_is_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError, match="must be an http"):
         RobofyClient("k-123", 1, url)
