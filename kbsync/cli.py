@@ -47,6 +47,13 @@ def remote_options(func: F) -> F:
         click.option(
             "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text"
         ),
+        click.option(
+            "--rate-limit-budget",
+            type=Seconds(7 * DAY),
+            default=600.0,
+            show_default=True,
+            help="Most seconds this run waits out Robofy rate limits (429) in total.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -63,6 +70,7 @@ def _remote_args(kwargs: dict[str, Any]) -> Any:
         parallelism=kwargs.pop("parallelism"),
         agents=tuple(kwargs.pop("agents")),
         fmt=kwargs.pop("fmt"),
+        rate_limit_budget=kwargs.pop("rate_limit_budget"),
     )
 
 

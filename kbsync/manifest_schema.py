@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbsync.robofy import contract as c
 from kbsync.schema import AnyOf, Arr, Bool, Int, Null, Num, Obj, Schema, Str, to_json_schema
 
 DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
 _DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"
-_HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
-_HTTP_HINT = "is not an http(s) URL"
+# an http(s) URL with no whitespace or control character anywhere (a space, a newline or a
+# NUL would be crawled as written); the lookahead, not $, because $ allows a final newline
+_HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://(?![\s\S]*[\s\x00-\x1f\x7f])"
+_HTTP_HINT = "is not an http(s) URL without spaces or control characters (write %20 for a space)"
 
 
 def _strs(description: str) -> Schema:
     return AnyOf((Str(), Arr(Str())), description)
 
 
-def _url(description: str) -> Str:
-    return Str(description, pattern=_HTTP_PATTERN, pattern_hint=_HTTP_HINT)
+def _url(description: str, max_length: int | None = None) -> Str:
+    return Str(description, pattern=_HTTP_PATTERN, pattern_hint=_HTTP_HINT, max_length=max_length)
 
 
 def _file_ref(description: str) -> Obj:
@@ -29,9 +32,13 @@ def _file_ref(description: str) -> Obj:
 
 
 PROFILE: dict[str, Schema] = {
-    "description": Str("The agent's profile description."),
-    "language": Str("The agent's language code, e.g. en.", min_length=1),
-    "avatar_url": _url("URL of the agent's avatar image (http or https)."),
+    "description": Str("The agent's profile description.", max_length=c.MAX_PROFILE_TEXT_CHARS),
+    "language": Str(
+        "The agent's language code, e.g. en.", min_length=1, max_length=c.MAX_NAME_CHARS
+    ),
+    "avatar_url": _url(
+        "URL of the agent's avatar image (http or https).", c.MAX_PROFILE_TEXT_CHARS
+    ),
     "type": Int("Robofy agent type (integer)."),
     "access_type": Int("Robofy access type (integer)."),
     "llm_source": Int("Robofy LLM source (integer)."),
@@ -64,6 +71,7 @@ PERSONA = Obj(
     "Persona: an open map of flat values (string, number, boolean, null) sent as-is; "
     "only the keys written here are managed.",
     values=AnyOf((Str(), Num(), Bool(), Null())),
+    keys=Str(min_length=1, max_length=c.MAX_NAME_CHARS),
 )
 
 WEBSITE = Obj(
@@ -72,8 +80,10 @@ WEBSITE = Obj(
             "Start URL of the crawl, http or https. Normalized: scheme and host lowercased, "
             "default port and #fragment dropped. The same URL twice in one agent is an error."
         ),
-        "max_pages": Int("Most pages to crawl.", minimum=1),
-        "max_depth": Int("Most link hops from the start URL.", minimum=0),
+        "max_pages": Int("Most pages to crawl.", minimum=1, maximum=c.MAX_CRAWL_PAGES),
+        "max_depth": Int(
+            "Most link hops from the start URL.", minimum=0, maximum=c.MAX_CRAWL_DEPTH
+        ),
         "include": _strs(
             "Only pages matching these URL patterns; a trailing * matches any rest. "
             "One pattern or a list."
@@ -132,7 +142,7 @@ KNOWLEDGE = Obj(
 
 CHECK = Obj(
     {
-        "ask": Str("A question for `kbsync check`.", min_length=1),
+        "ask": Str("A question for `kbsync check`.", min_length=1, max_length=c.MAX_QUERY_CHARS),
         "expect": _strs("Words the answer must contain (one or a list)."),
         "expect_not": _strs("Words the answer must not contain (one or a list)."),
     },
@@ -141,7 +151,7 @@ CHECK = Obj(
 )
 
 PROMPT = AnyOf(
-    (Str(), _file_ref("Read the prompt from a file.")),
+    (Str(max_length=c.MAX_PROMPT_CHARS), _file_ref("Read the prompt from a file.")),
     "The system prompt: a string, or {file: path}.",
 )
 PRUNE = Str(
@@ -157,6 +167,7 @@ AGENT = Obj(
             "The agent's name in Robofy. Without id, the remote agent is found by this exact "
             "name; no two agents may share one.",
             min_length=1,
+            max_length=c.MAX_NAME_CHARS,
         ),
         "id": AnyOf(
             (Str(min_length=1), Int(), Null()),

@@ -20,6 +20,7 @@ class Connection(NamedTuple):
     sandbox: bool
     base_url: str | None = None
     parallelism: int = 8
+    rate_limit_budget: float = 600.0  # seconds (--rate-limit-budget)
 
 
 class Planned(NamedTuple):
@@ -39,7 +40,11 @@ def open_api(
     from kbsync.robofy.client import client_from_env
 
     return client_from_env(
-        env, project, base_url=connection.base_url, parallelism=connection.parallelism
+        env,
+        project,
+        base_url=connection.base_url,
+        parallelism=connection.parallelism,
+        rate_limit_budget=connection.rate_limit_budget,
     )
 
 

@@ -247,7 +247,7 @@ def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
 
 
 def _show(session: Session, text: str) -> None:
-    write_block(session.stdout, text)
+    write_block(session.stdout, text, color=_color(session))
 
 
 def _color(session: Session) -> bool:

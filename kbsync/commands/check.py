@@ -26,5 +26,6 @@ def check(
         results = run_checks(api, desired, args.agents)
     finally:
         api.close()
-    write_block(stdout, render_checks(results, args.fmt, color=use_color(stdout, env)))
+    color = use_color(stdout, env)
+    write_block(stdout, render_checks(results, args.fmt, color=color), color=color)
     return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR

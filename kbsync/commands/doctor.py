@@ -37,7 +37,7 @@ def doctor(args: DoctorArgs, env: Mapping[str, str], *, stdout: TextIO, stderr: 
         client.close()
     json_format = args.fmt == "json"
     text = render_doctor_json(report) if json_format else render_doctor_text(report, where)
-    stdout.write(redact(text) + "\n")
+    stdout.write(redact(text) + "\n")  # redact also neutralises
     return EXIT_OK if report.healthy else EXIT_ERROR
 
 

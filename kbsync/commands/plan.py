@@ -43,7 +43,8 @@ def plan(
     check_recrawl(options, desired)
     print_banner(args, desired.manifest_path, stdout, stderr)
     planned = _read_and_plan(args, desired, options, env, stderr)
-    write_block(stdout, render_plan(planned.plan, args.fmt, use_color(stdout, env)))
+    color = use_color(stdout, env)
+    write_block(stdout, render_plan(planned.plan, args.fmt, color), color=color)
     if out is not None:
         save_plan(out, planned.plan, desired, planned.inventory, options)
         stderr.write(f"Saved the plan to {out}; apply it with `kbsync apply {out}`.\n")

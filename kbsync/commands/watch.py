@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
-from kbsync.commands.common import RemoteArgs, load_desired, print_banner
+from kbsync.commands.common import RemoteArgs, load_desired, print_banner, write_block
 from kbsync.commands.watch_output import error_report, render_report
 from kbsync.error_handler import EXIT_OK, interrupted_exit_code
 from kbsync.errors import AuthError, ConfigError, ManifestError
@@ -157,8 +157,7 @@ def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Wat
 
 
 def _write(session: Session, text: str) -> None:
-    session.stdout.write(text if text.endswith("\n") else text + "\n")
-    session.stdout.flush()
+    write_block(session.stdout, text)
 
 
 class Syncer:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from kbsync.emulator import admin, demo
 from kbsync.emulator.clock import Clock, stamp
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
+from kbsync.emulator.content import add_file, add_text, list_linkages
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl import advance_crawls
 from kbsync.emulator.crawl_fetch import FetchCrawls
@@ -107,9 +108,27 @@ class EmulatorApp:
             return error_response(limited)
         if decision.fail:
             return error_response(ApiError(500, "INTERNAL_SERVER_ERROR", "injected failure"))
-        response = self._guarded(lambda: self._handle(request, route))
+        response = self._lagging(route, self._guarded(lambda: self._handle(request, route)))
         if decision.drop:
             raise ConnectionResetError(DROPPED)
+        return response
+
+    def _lagging(self, route: Matched | ApiError, response: Response) -> Response:
+        """The listing-lag fault: note added linkages, leave lagging ones out of listings."""
+        if isinstance(route, ApiError) or response.status != 200:
+            return response
+        handler, payload = route[0].handler, response.payload
+        if handler in (add_text, add_file) and isinstance(payload, dict):
+            data = payload.get("data")  # add_file answers in the envelope, add_text bare
+            added = (data if isinstance(data, dict) else payload).get("linkage_id")
+            self._faults.note_write(added, self._clock.now())
+        elif handler is list_linkages and isinstance(payload, dict):
+            data = payload["data"]
+            payload = {
+                **payload,
+                "data": {**data, "items": self._faults.lagged(data["items"], self._clock.now())},
+            }
+            return response._replace(payload=payload)
         return response
 
     def _guarded(self, work: Callable[[], Response]) -> Response:

@@ -19,6 +19,8 @@ class EmulatorConfig(NamedTuple):
     rate_limit_rps: float = 0.0  # 0 = off
     drop_after_commit_rate: float = 0.0
     seed: int = 0
+    listing_lag_reads: int = 0  # a new linkage is left out of this many listings...
+    listing_lag_seconds: float = 0.0  # ...and of every listing this long after it was made
     page_size: int = 50
     max_page_size: int = 200
     fetch_timeout: float = 5.0

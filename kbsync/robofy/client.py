@@ -15,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from kbsync.apikey import normalise_key, robofy_api_key
 from kbsync.conversations import InboxMessage, InboxSession, SessionPage
 from kbsync.errors import ConfigError, NotFoundError, ShapeError
 from kbsync.model import (
@@ -35,12 +36,24 @@ from kbsync.model import (
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
 from kbsync.robofy.deadline import with_deadlines
-from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
+from kbsync.robofy.sender import (
+    DEFAULT_RATE_LIMIT_BUDGET,
+    Pacer,
+    Request,
+    RetryPolicy,
+    Sender,
+    Upload,
+)
 
 log = logging.getLogger("kbsync.robofy")
 
 MAX_PAGES = 10_000  # an endless server must not hang us
+# ...nor fill memory: a listing stops at this many items or bytes of answers, whichever
+# comes first (an agent with 10,000 documents lists well under both)
+MAX_LIST_ITEMS = 100_000
+MAX_LIST_BYTES = 100 * 1024 * 1024
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class RobofyClient:
@@ -60,15 +73,21 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        max_list_items: int = MAX_LIST_ITEMS,
+        max_list_bytes: int = MAX_LIST_BYTES,
+        rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+        absence_grace: float = uncertain.ABSENCE_GRACE,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
+        self._list_bounds = _ListBounds(max_list_items, max_list_bytes)
         self._seen_links = _SeenLinks()
+        self._patience = uncertain.Patience(sleep, grace=absence_grace)
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
-        pacer = Pacer(clock, sleep)
+        pacer = Pacer(clock, sleep, rate_limit_budget)
         self._sender = Sender(
             self._http,
             api_key,
@@ -108,12 +127,17 @@ class RobofyClient:
         """One page at a time, so a reader that has enough can stop asking for more."""
         seen: set[str] = set()
         token: str | None = None
+        received = 0  # bytes of every page so far
+        count = 0  # items of every page so far
         for _ in range(self._max_pages):
             query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
             answer = self._send(route, cid, params=query)
             page, token = c.page_of(answer, what)
+            received += answer.size
+            count += len(page)
+            self._list_bounds.check(route, count, received)
             yield [(answer, item) for item in page]
             if token is None:
                 return
@@ -138,7 +162,7 @@ class RobofyClient:
         body = {**c.CREATE_DEFAULTS, **c.profile_to_wire(profile)}
         name = str(body.get("name", ""))
         send = lambda: c.created_agent_id(self._send(c.CREATE_AGENT, json=body))  # noqa: E731
-        return uncertain.create_agent(send, name, self.list_agents)
+        return uncertain.create_agent(send, name, self.list_agents, self._patience)
 
     def update_agent(self, chatbot_id: str, profile: dict[str, Scalar]) -> None:
         self._send(c.UPDATE_AGENT, chatbot_id, json=c.profile_to_wire(profile))
@@ -192,6 +216,7 @@ class RobofyClient:
             file_name,
             lambda: self.list_linkages(chatbot_id),
             lambda: self._seen_links.of(chatbot_id),
+            self._patience,
         )
         self._seen_links.note(chatbot_id, [link.linkage_id])
         return link
@@ -229,7 +254,7 @@ class RobofyClient:
     def crawl(self, chatbot_id: str, site: DesiredSite) -> CrawlRun:
         body = c.crawl_body(self.project_id, chatbot_id, site)
         send = lambda: c.started_crawl(self._send(c.CRAWL, json=body), site)  # noqa: E731
-        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id))
+        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id), self._patience)
 
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
@@ -300,8 +325,27 @@ class _SeenLinks:
             return set(self._ids.get(chatbot_id, ()))
 
 
+class _ListBounds(NamedTuple):
+    max_items: int
+    max_bytes: int
+
+    def check(self, route: c.Route, items: int, received: int) -> None:
+        """ShapeError once a listing passes either bound: an endless or bloated list."""
+        if items > self.max_items:
+            past = f"more than {self.max_items:,} items"
+        elif received > self.max_bytes:
+            past = f"more than {self.max_bytes // (1024 * 1024):,} MB of answers"
+        else:
+            return
+        raise ShapeError(
+            f"{route.endpoint} listed {past} ({items:,} items so far); stopping: a listing "
+            "this large is a server fault, not a knowledge base kbsync can keep in memory",
+            endpoint=route.endpoint,
+        )
+
+
 def _checked_key(api_key: str) -> str:
-    api_key = api_key.strip()
+    api_key = normalise_key(api_key)
     if not _HEADER_SAFE.match(api_key):
         raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
     return api_key
@@ -328,8 +372,8 @@ def _http_client(
 
 
 def _checked_base_url(base_url: str, *, in_process: bool) -> str:
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _url_parts(base_url.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
             f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
@@ -340,6 +384,21 @@ def _checked_base_url(base_url: str, *, in_process: bool) -> str:
             "(the base URL comes from --base-url or ROBOFY_BASE_URL)"
         )
     return base_url.strip().rstrip("/")
+
+
+def _url_parts(url: str) -> SplitResult | None:
+    """The parts of a base URL, or None for one no request could be sent to: a space or a
+    control character, a bad port or IPv6 literal, a host name IDNA cannot encode."""
+    if _UNSAFE_IN_URL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port out of range
+        (parts.hostname or "").encode("idna")  # UnicodeError for a label over 63 characters
+        httpx.URL(url)  # InvalidURL for what httpx itself refuses
+    except (ValueError, UnicodeError, httpx.InvalidURL):
+        return None
+    return parts
 
 
 def _in_process(transport: httpx.BaseTransport | None) -> bool:
@@ -364,13 +423,16 @@ def client_from_env(
     *,
     base_url: str | None = None,
     parallelism: int = 8,
+    rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
-    key = env.get("ROBOFY_API_KEY", "").strip()
+    key = robofy_api_key(env)
     if not key:
         raise ConfigError(
             "ROBOFY_API_KEY is not set: export your Robofy API key "
             "(or use --sandbox to run against the local emulator)"
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
-    return RobofyClient(key, project_id, url, parallelism=parallelism)
+    return RobofyClient(
+        key, project_id, url, parallelism=parallelism, rate_limit_budget=rate_limit_budget
+    )

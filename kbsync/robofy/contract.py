@@ -79,6 +79,12 @@ FILE_EXTENSIONS = (
 )
 # fmt: on
 MAX_TEXT_CHARS = 1_000_000  # [A] characters of one text's content
+MAX_NAME_CHARS = 255  # [A] an agent's name and language; a persona key
+MAX_PROFILE_TEXT_CHARS = 2_000  # [A] an agent's description and avatar_url
+MAX_PROMPT_CHARS = 100_000  # [A] the system prompt
+MAX_CRAWL_PAGES = 10_000  # [A] max_crawl_pages
+MAX_CRAWL_DEPTH = 100  # [A] max_crawl_depth
+MAX_QUERY_CHARS = 10_000  # [A] one chat question
 DELINK_BATCH = 100  # [A] ids per delink request
 
 # --- statuses [A] -------------------------------------------------------

@@ -36,6 +36,7 @@ class Answer(NamedTuple):
     endpoint: str
     status: int
     body: Any  # decoded JSON (None for an empty body)
+    size: int = 0  # bytes of the body as received: what bounds a listing's memory
 
 
 def shape_error(answer: Answer, expected: str) -> ShapeError:
