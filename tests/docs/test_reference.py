@@ -48,6 +48,8 @@ def test_an_unknown_schema_path_fails_the_build() -> None:
 
 # how kbsync's code reads a variable: env.get("X"), environ.get("X"), env["X"], "X" in env
 _READS = re.compile(r"""(?:env(?:iron)?(?:\.get\(|\[)|\(|,\s*)["']([A-Z][A-Z0-9_]{2,})["']""")
+# a variable named once as a constant, then read through it: KEY_VARIABLE = "X"
+_NAMED = re.compile(r"""^[A-Z_]*VARIABLE[A-Z_]* = ["']([A-Z][A-Z0-9_]{2,})["']""")
 _READ_IN = re.compile(r"""["']([A-Z][A-Z0-9_]{2,})["'] (?:not )?in env""")
 # the action's inputs: value("X") and _PREFIX + "X" are KBSYNC_INPUT_X
 _INPUTS = re.compile(r"""(?:value\(|_PREFIX \+ )["']([A-Z_]+)["']""")
@@ -62,6 +64,7 @@ def variables_read() -> set[str]:
         for line in code.splitlines():
             if "env" in line:
                 names.update(_READS.findall(line) + _READ_IN.findall(line))
+            names.update(_NAMED.findall(line))
         names.update("KBSYNC_INPUT_" + n for n in _INPUTS.findall(code))
     return names
 
