@@ -39,6 +39,7 @@ class EndpointCheck(NamedTuple):
     detail: str  # the shape in words, or the error
     keys: str = ""  # top-level keys seen
     unknown_statuses: tuple[str, ...] = ()
+    problem: str = ""  # an item apply could not read with confidence (it would refuse)
 
     @property
     def works(self) -> bool:
@@ -60,11 +61,19 @@ class DoctorReport(NamedTuple):
 FAILED = "failed"
 
 
-def diagnose(project: int, reports: Sequence[ShapeReport]) -> DoctorReport:
+LIMIT_NOTE = (
+    f"the server rejected the `{c.PAGE_LIMIT_PARAM}` query parameter (HTTP 400); kbsync "
+    "lists without it (the server's own page size, maybe more requests)"
+)
+
+
+def diagnose(
+    project: int, reports: Sequence[ShapeReport], *, limit_rejected: bool = False
+) -> DoctorReport:
     checks = tuple(_judge(r) for r in reports)
     listing = next((e for e in checks if e.endpoint == c.LIST_AGENTS.endpoint), None)
     auth, project_line = _access(project, listing)
-    notes = []
+    notes = [LIMIT_NOTE] if limit_rejected else []
     if listing is not None and listing.works and len(checks) == 3:
         notes.append(
             "the project has no agents: settings, persona, linked assets and crawl status "
@@ -91,6 +100,7 @@ def _judge(report: ShapeReport) -> EndpointCheck:
         detail,
         report.keys,
         report.unknown_statuses,
+        report.problem,
     )
 
 
@@ -144,7 +154,7 @@ def _verdict_words(e: EndpointCheck) -> str:
 
 def _details(e: EndpointCheck) -> list[str]:
     if e.verdict == c.UNKNOWN_SHAPE:
-        return [f"seen: {e.keys}" if e.keys else e.detail]
+        return [f"seen: {e.keys}" if e.keys else e.detail] + ([e.problem] if e.problem else [])
     lines = [e.detail] if e.verdict in (c.VARIANT, FAILED) else []
     if e.unknown_statuses:
         shown = ", ".join(e.unknown_statuses)
@@ -155,10 +165,16 @@ def _details(e: EndpointCheck) -> list[str]:
 def _conclusion(report: DoctorReport) -> str:
     broken = [e.purpose for e in report.endpoints if e.needed and not e.works]
     if broken:
-        return "Problems: kbsync cannot work with this account: " + ", ".join(broken) + "."
+        refusal = " plan and apply would refuse" if any(e.problem for e in report.endpoints) else ""
+        return (
+            "Problems: kbsync cannot work with this account: "
+            + ", ".join(broken)
+            + "."
+            + (f"{refusal} before any write." if refusal else "")
+        )
     if not report.endpoints:
         return "Problems: nothing could be checked."
-    if report.notes:
+    if len(report.endpoints) == 3 and report.notes:
         return "OK so far: the endpoints checked answer in shapes kbsync knows."
     return "OK: every endpoint kbsync needs answers in a shape it knows."
 
@@ -180,6 +196,7 @@ def render_doctor_json(report: DoctorReport) -> str:
                 "detail": e.detail,
                 "keys": e.keys,
                 "unknown_statuses": list(e.unknown_statuses),
+                "problem": e.problem,
             }
             for e in report.endpoints
         ],

@@ -112,6 +112,8 @@ class RemoteAgent(NamedTuple):
     name: str
     profile: dict[str, Scalar] = {}  # PROFILE_FIELDS as Robofy reports them
     status: str = ""
+    # not "": the listing carried no field kbsync reads as a name; says where and what was seen
+    unreadable: str = ""
 
 
 class RemoteSettings(NamedTuple):

@@ -31,7 +31,7 @@ def doctor(args: DoctorArgs, env: Mapping[str, str], *, stdout: TextIO, stderr: 
         (stdout if args.fmt == "text" else stderr).write(sandbox_banner(manifest) + "\n")
     client = _client(args, manifest, project, env)
     try:
-        report = diagnose(project, probe(client))
+        report = diagnose(project, probe(client), limit_rejected=client.limit_rejected)
         where = "sandbox" if args.sandbox else client.base_url
     finally:
         client.close()

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from kbsync.errors import ConfigError, NotFoundError, ShapeError
+from kbsync.errors import ConfigError, NotFoundError, RobofyError, ShapeError
 from kbsync.model import (
     FILE,
     TEXT,
@@ -59,11 +59,14 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        statuses: c.StatusMap | None = None,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
+        self._statuses = dict(statuses or {})  # the manifest's `api:` status vocabulary
+        self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
@@ -103,10 +106,12 @@ class RobofyClient:
         seen: set[str] = set()
         token: str | None = None
         for _ in range(self._max_pages):
-            query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
+            query: dict[str, str | int] = {**params}
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
-            answer = self._send(route, cid, params=query)
+            answer = (
+                self._first_page(route, cid, query) if not seen else self._page(route, cid, query)
+            )
             page, token = c.page_of(answer, what)
             items.extend((answer, item) for item in page)
             if token is None:
@@ -122,6 +127,27 @@ class RobofyClient:
             f"{route.endpoint} returned more than {self._max_pages} pages; stopping",
             endpoint=route.endpoint,
         )
+
+    def _page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        if not self.limit_rejected:
+            query = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **query}
+        return self._send(route, cid, params=query)
+
+    def _first_page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        """A 400 to the first page with `limit` is retried once without it, and `limit`
+        is left out for the rest of the run (E1: no documented page-size parameter)."""
+        try:
+            return self._page(route, cid, query)
+        except RobofyError as err:
+            if err.status != 400 or self.limit_rejected:
+                raise
+            log.info(
+                "%s refused the %s parameter; listing without it",
+                route.endpoint,
+                c.PAGE_LIMIT_PARAM,
+            )
+            self.limit_rejected = True
+            return self._send(route, cid, params=query)
 
     # --- agents ------------------------------------------------------------------------
 
@@ -158,7 +184,7 @@ class RobofyClient:
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
         pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
-        links = [c.parse_linkage(a, item) for a, item in pages]
+        links = [c.parse_linkage(a, item, self._statuses) for a, item in pages]
         self._seen_links.note(chatbot_id, [link.linkage_id for link in links])
         return links
 
@@ -166,7 +192,8 @@ class RobofyClient:
         body = c.text_body(self.project_id, chatbot_id, file_name, content)
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_TEXT, json=body), TEXT, file_name)
+            answer = self._send(c.ADD_TEXT, json=body)
+            return c.added_linkage(answer, TEXT, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -174,7 +201,8 @@ class RobofyClient:
         upload = Upload(c.FILE_FIELD, file_name, path, c.file_form(chatbot_id))
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_FILE, upload=upload), FILE, file_name)
+            answer = self._send(c.ADD_FILE, upload=upload)
+            return c.added_linkage(answer, FILE, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -206,10 +234,9 @@ class RobofyClient:
                 answer = self._send(
                     c.DELINK, json=c.delink_body(self.project_id, chatbot_id, wanted)
                 )
-            except NotFoundError as err:
-                if err.code != c.ERROR_NOT_FOUND:
-                    raise
-                # some id is already gone (maybe by our own dropped earlier attempt): re-list
+            except NotFoundError:
+                # some id is already gone (maybe by our own dropped earlier attempt), whatever
+                # the 404's code (E5): re-list; a gone agent makes the re-list raise
                 linked = {link.linkage_id for link in self.list_linkages(chatbot_id)}
                 wanted = [i for i in wanted if i in linked]
                 continue
@@ -228,7 +255,7 @@ class RobofyClient:
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
         return [
-            c.parse_crawl_run(a, item)
+            c.parse_crawl_run(a, item, self._statuses)
             for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
 
@@ -337,6 +364,7 @@ def client_from_env(
     *,
     base_url: str | None = None,
     parallelism: int = 8,
+    statuses: c.StatusMap | None = None,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
     key = env.get("ROBOFY_API_KEY", "").strip()
@@ -346,4 +374,4 @@ def client_from_env(
             "(or use --sandbox to run against the local emulator)"
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
-    return RobofyClient(key, project_id, url, parallelism=parallelism)
+    return RobofyClient(key, project_id, url, parallelism=parallelism, statuses=statuses)
