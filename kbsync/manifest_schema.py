@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbsync.manifest_api import API
 from kbsync.schema import AnyOf, Arr, Bool, Int, Null, Num, Obj, Schema, Str, to_json_schema
 
 DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
@@ -157,6 +158,7 @@ MANIFEST = Obj(
         "project": Int("Robofy project id.", minimum=1),
         "defaults": DEFAULTS,
         "agents": Obj({}, "The agents, by key.", values=AGENT),
+        "api": API,
     },
     "A kbsync manifest.",
     required=("version", "project", "agents"),

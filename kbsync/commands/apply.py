@@ -27,6 +27,7 @@ from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.github.summary import log_group
 from kbsync.limits import enforce_limits
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.planfile import check_fresh, load_plan
@@ -130,7 +131,13 @@ def _from_saved_plan(plan_file: Path, env: Mapping[str, str]) -> Target:
 def _apply(target: Target, session: Session) -> int:
     args, desired = session.args, target.desired
     print_banner(args, desired.manifest_path, session.stdout, session.stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, session.env)
+    api = open_api(
+        args.connection,
+        desired.manifest_path,
+        desired.project,
+        session.env,
+        statuses=desired.statuses,
+    )
     try:
         with apply_lock(desired.manifest_path, session.stderr):  # read after another apply
             planned = read_and_plan(api, desired, target.options, parallelism=args.parallelism)
@@ -234,7 +241,7 @@ def _run_and_show(
 def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
     progress = make_progress(session.stderr)
     try:
-        return apply_plan(
+        result = apply_plan(
             api,
             planned.plan,
             parallelism=session.args.parallelism,
@@ -242,6 +249,7 @@ def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
             wait_timeout=session.apply_args.wait_timeout,
             progress=progress,
         )
+        return with_status_hint(result, planned.desired.statuses)
     finally:
         progress.close()
 

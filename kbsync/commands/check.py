@@ -21,7 +21,9 @@ def check(
 ) -> int:
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     try:
         results = run_checks(api, desired, args.agents)
     finally:

@@ -101,7 +101,9 @@ def watch(
     parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)

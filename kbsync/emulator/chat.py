@@ -14,6 +14,7 @@ from typing import Any
 
 from kbsync.emulator.agents import DEFAULT_SETTINGS, read_json_column
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import READY_STATUSES, check_chat_context
 from kbsync.emulator.objects import linkage_status, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
 from kbsync.emulator.wire import Response, bad_request, ok
@@ -98,7 +99,7 @@ def _documents(db: sqlite3.Connection, chatbot_id: str, now: float) -> list[tupl
         " WHERE l.chatbot_id = ? AND l.linked = 1 AND a.text IS NOT NULL ORDER BY l.linkage_id",
         (chatbot_id,),
     ).fetchall()
-    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) == "Active"]
+    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) in READY_STATUSES]
 
 
 def _session_id(context: dict[str, Any]) -> str:
@@ -114,6 +115,7 @@ def chat(ctx: Ctx) -> Response:
     project_id_of(body["pid"], "pid")
     query = check_length("query", body["query"], 10_000, non_empty=True)
     cid = require_agent(ctx, body["chatbot_id"])["chatbot_id"]
+    check_chat_context(ctx.config, body["user_context"])
     session = _session_id(body["user_context"])
     found = best_answer(query, _documents(ctx.db, cid, ctx.now))
     if found is None:

@@ -7,6 +7,7 @@ import sqlite3
 import sys
 
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
+from kbsync.emulator.dialect import CANONICAL, DIALECTS
 from kbsync.emulator.server import serve
 
 
@@ -72,6 +73,13 @@ def parser() -> argparse.ArgumentParser:
         help="how long new texts and files stay Processing",
     )
     p.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=CANONICAL,
+        help="canonical: the assumed contract (default); documented: answer as Robofy's docs"
+        " show (agent_name, data.report.rows, no limit, llm_source names, Linked files, ...)",
+    )
+    p.add_argument(
         "--seed-demo",
         action="store_true",
         help="create a dashboard-made demo agent in the lowest project",
@@ -94,6 +102,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         rate_limit_rps=args.rate_limit,
         drop_after_commit_rate=args.drop_after_commit,
         seed=args.seed,
+        dialect=args.dialect,
     )
 
 

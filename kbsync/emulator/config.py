@@ -23,6 +23,7 @@ class EmulatorConfig(NamedTuple):
     max_page_size: int = 200
     fetch_timeout: float = 5.0
     fetch_max_bytes: int = 2_000_000
+    dialect: str = "canonical"  # or "documented": answers as EVIDENCE.md says Robofy may
 
 
 CRAWL_MODES = ("simulate", "fetch")
