@@ -51,6 +51,7 @@ EMULATOR_TEST_CONFIG = EmulatorConfig(
 INPROCESS_BASE_URL = "http://emulator.local"
 DIALECTS = ("canonical", "documented")
 DIALECT_STATUSES: dict[str, dict[str, str]] = {"canonical": {}, "documented": {"linked": READY}}
+DIALECT_MANIFEST_API = {"canonical": "", "documented": "api: {ready_statuses: [Linked]}\n"}
 
 
 @pytest.fixture(params=DIALECTS)

@@ -181,3 +181,35 @@ def test_sandbox_doctor_takes_the_project_from_the_manifest(tmp_path):
     assert done.stdout.startswith("sandbox: using the local Robofy emulator")
     assert "kbsync doctor: sandbox, project 4 (read-only)" in done.stdout
     assert "the project has no agents" in done.stdout
+
+
+def test_doctor_against_the_emulator_in_each_dialect(
+    emulator_app: EmulatorApp, tmp_path, dialect: str
+):
+    """Canonical: every endpoint canonical. Documented: accepted variants, the rejected
+    `limit` noted, and no write; both OK."""
+    emulator_app.seed_demo(1)
+    server = BackgroundServer(emulator_app)
+    try:
+        done = run_kbsync(
+            "doctor",
+            *("--base-url", server.base_url, "--project", "1", "--format", "json"),
+            cwd=tmp_path,
+            env={"ROBOFY_API_KEY": "test-key"},
+        )
+    finally:
+        server.close()
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads(done.stdout)
+    found = verdicts(document)
+    if dialect == "canonical":
+        assert set(found.values()) == {c.CANONICAL} and document["notes"] == []
+    else:
+        lists = ("agents", "links", "crawls")
+        assert {found[r] for r in lists} == {c.VARIANT}, found
+        details = " ".join(e["detail"] for e in document["endpoints"])
+        assert "agent_name for name" in details and "data.report.rows" in details
+        assert "names with the document/ prefix" in details
+        assert any("rejected the `limit`" in n for n in document["notes"])
+    writes = [r for r in emulator_app.state()["requests"]["by_route"] if not r.startswith("GET ")]
+    assert writes == []
