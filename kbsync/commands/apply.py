@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
+from kbsync.chat_pacing import chat_pacer
 from kbsync.checks import CheckResult, run_checks
 from kbsync.checks_render import render_checks
 from kbsync.commands.apply_json import JsonReport
@@ -186,7 +187,8 @@ def _golden_checks(
     """``--check``: after a successful apply, ask the planned agents their golden questions."""
     if code != EXIT_OK or not session.apply_args.check:
         return code
-    results = run_checks(api, planned.desired, planned.options.agents)
+    pacer = chat_pacer(api, planned.desired, session.stderr)
+    results = run_checks(api, planned.desired, planned.options.agents, pacer)
     show(results)
     # the apply went through: a failed check is "finished, not all well" (3), never 1
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL

@@ -29,6 +29,7 @@ from kbsync.emulator.wire import (
     ApiError,
     Request,
     Response,
+    bearer_key,
     encode,
     error_response,
     ok,
@@ -53,11 +54,6 @@ def _fault_settings(config: EmulatorConfig) -> FaultSettings:
         return checked_settings(FaultSettings(), wanted)
     except ApiError as err:
         raise ValueError(err.detail) from None
-
-
-def _bearer_key(request: Request) -> str:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else ""
 
 
 class EmulatorApp:
@@ -152,7 +148,7 @@ class EmulatorApp:
     def _authorise(
         self, db: Any, request: Request, route: Route, params: dict[str, str]
     ) -> tuple[int, tuple[int, ...]]:
-        key = _bearer_key(request)
+        key = bearer_key(request)
         if key not in self.config.api_keys:
             detail = "invalid API key" if key else "missing API key (Authorization: Bearer ...)"
             raise ApiError(401, "UNAUTHORIZED", detail)

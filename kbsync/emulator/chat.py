@@ -15,9 +15,10 @@ from typing import Any
 from kbsync.emulator.agents import DEFAULT_SETTINGS, read_json_column
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.dialect import READY_STATUSES, check_chat_context
+from kbsync.emulator.fair_use import take_chat_turn
 from kbsync.emulator.objects import linkage_status, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
-from kbsync.emulator.wire import Response, bad_request, ok
+from kbsync.emulator.wire import Response, bad_request, bearer_key, ok
 
 CHAT_SPEC = {"query": "str", "pid": "any", "chatbot_id": "str", "user_context": "object"}
 STOP_WORDS = frozenset(
@@ -116,6 +117,7 @@ def chat(ctx: Ctx) -> Response:
     query = check_length("query", body["query"], 10_000, non_empty=True)
     cid = require_agent(ctx, body["chatbot_id"])["chatbot_id"]
     check_chat_context(ctx.config, body["user_context"])
+    take_chat_turn(ctx, bearer_key(ctx.request))
     session = _session_id(body["user_context"])
     found = best_answer(query, _documents(ctx.db, cid, ctx.now))
     if found is None:

@@ -42,9 +42,13 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     status TEXT NOT NULL, pages_found INTEGER NOT NULL DEFAULT 0,
     pages_crawled INTEGER NOT NULL DEFAULT 0, pages_failed INTEGER NOT NULL DEFAULT 0,
     started_at REAL NOT NULL, finished_at REAL, error TEXT);
+CREATE TABLE IF NOT EXISTS chat_log (account TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS chat_log_by_account ON chat_log (account, at);
 """
 
-DATA_TABLES = ("agents", "settings", "personas", "assets", "linkages", "crawl_runs", "projects")
+DATA_TABLES = (
+    "agents", "settings", "personas", "assets", "linkages", "crawl_runs", "projects", "chat_log",
+)  # fmt: skip
 
 
 class Store:

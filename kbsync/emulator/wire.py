@@ -38,6 +38,12 @@ class ApiError(Exception):
         self.resource = resource  # of a 404: CHATBOT, LINKAGE, ... (the documented dialect's code)
 
 
+def bearer_key(request: Request) -> str:
+    """The API key of ``Authorization: Bearer KEY``, or ""."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
 def bad_request(detail: str) -> ApiError:
     return ApiError(400, "BAD_REQUEST", detail)
 

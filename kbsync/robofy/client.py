@@ -69,6 +69,8 @@ class RobofyClient:
         self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        self._chats = _ChatCounter(c.CHAT.path(project_id))
+        self._http.event_hooks["request"].append(self._chats.saw)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
         pacer = Pacer(clock, sleep)
         self._sender = Sender(
@@ -265,6 +267,9 @@ class RobofyClient:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
         return c.chat_answer(self._send(c.CHAT, json=body))
 
+    def chat_messages_sent(self) -> int:
+        return self._chats.count
+
     def get_project(self) -> dict[str, Scalar]:
         return c.flat_scalars(self._send(c.GET_PROJECT), "a project object")
 
@@ -282,6 +287,20 @@ class RobofyClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _ChatCounter:
+    """Counts chat requests as they leave (an httpx request hook: every retry is seen)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def saw(self, request: httpx.Request) -> None:
+        if request.method == c.CHAT.method and request.url.path.endswith(self._path):
+            with self._lock:
+                self.count += 1
 
 
 class _SeenLinks:

@@ -486,6 +486,10 @@ RUN_ID_PARAM = "run_id"  # [A]
 # --- chat -------------------------------------------------------
 
 
+# [D] fair-use policy: chat messages per account; [A] how the limit is signalled (429 +
+# Retry-After, like any rate limit) and that a re-sent request counts as a message
+CHAT_PER_MINUTE = 30
+CHAT_PER_DAY = 5_000
 CHAT_PLATFORM = "web"  # [D] E6: user_context.platform is required; documented: web, whatsapp
 
 
