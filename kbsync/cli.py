@@ -206,6 +206,11 @@ def check(**kwargs: Any) -> None:
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Also write a redacted JSON report (shapes only, no values) to attach to a bug report.",
+)
 def doctor(**kwargs: Any) -> None:
     """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
     from kbsync.commands.doctor import DoctorArgs

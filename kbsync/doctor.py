@@ -9,13 +9,18 @@ does kbsync need it. The key and the content (names, prompts, texts) are never s
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from kbsync.manifest_api import ambiguous, api_line
+from kbsync.model import PENDING
+from kbsync.plan_sites import parse_created_at
 from kbsync.robofy import contract as c
 from kbsync.robofy.probe import ShapeReport
 
 DOCTOR_FORMAT_VERSION = 1
+DAY = 86_400.0
 
 # endpoint -> (what kbsync uses it for, needed: a failure means kbsync cannot work)
 _ROLES = {
@@ -68,18 +73,50 @@ LIMIT_NOTE = (
 
 
 def diagnose(
-    project: int, reports: Sequence[ShapeReport], *, limit_rejected: bool = False
+    project: int,
+    reports: Sequence[ShapeReport],
+    *,
+    limit_rejected: bool = False,
+    statuses: Mapping[str, str] | None = None,
+    now: float | None = None,
 ) -> DoctorReport:
+    """``statuses``: the manifest's `api:` section; ``now``: for the age of linked assets."""
     checks = tuple(_judge(r) for r in reports)
     listing = next((e for e in checks if e.endpoint == c.LIST_AGENTS.endpoint), None)
     auth, project_line = _access(project, listing)
     notes = [LIMIT_NOTE] if limit_rejected else []
+    notes += _status_suggestion(reports, statuses or {}, time.time() if now is None else now)
     if listing is not None and listing.works and len(checks) == 3:
         notes.append(
             "the project has no agents: settings, persona, linked assets and crawl status "
             "were not checked (create an agent, then run kbsync doctor again)"
         )
     return DoctorReport(project, auth, project_line, checks, tuple(notes))
+
+
+def _status_suggestion(
+    reports: Sequence[ShapeReport], statuses: Mapping[str, str], now: float
+) -> list[str]:
+    """Linked assets that have stayed in a status the docs leave open for over a day
+    (their created_at tells): suggest the `api:` line that reads it as ready."""
+    links = next((r for r in reports if r.endpoint == c.LIST_LINKAGES.endpoint and r.ok), None)
+    if links is None or links.answer is None:
+        return []
+    items, _ = c.page_of(links.answer, "linked assets")
+    old = []
+    for link in (c.parse_linkage(links.answer, item, statuses) for item in items):
+        created = parse_created_at(link.created_at)
+        if link.state == PENDING and created is not None and now - created > DAY:
+            old.append(link.raw_status)
+    stale = ambiguous(old, statuses)
+    if not stale:
+        return []
+    count = sum(1 for s in old if s in stale)
+    return [
+        f"{count} linked asset(s) of the first agent have stayed in status {', '.join(stale)} "
+        "for more than a day; if that status is final for your account, add this line to "
+        f"the manifest:  {api_line(stale)}"
+    ]
 
 
 def _judge(report: ShapeReport) -> EndpointCheck:
