@@ -9,6 +9,7 @@ added, everything converges.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.examples import copy_examples
 from tests.reliability.processes import PROJECT, EmulatorProcess, Run, run_kbsync
 
 HINT = "api: {ready_statuses: [Linked]}"
+KBSYNC_EMULATOR = (sys.executable, "-m", "kbsync", "emulator", "--port", "0")  # `kbsync emulator`
 
 
 def writes(state: dict[str, Any]) -> int:
@@ -62,7 +64,7 @@ def test_the_quickstart_converges_in_each_dialect(tmp_path: Path, dialect: str) 
     folder = copy_examples(tmp_path)
     manifest = folder / "robofy.yaml"
     options = ("--dialect", dialect, "--processing-seconds", "0.2", "--crawl-pace", "50")
-    emulator = EmulatorProcess(tmp_path / "store.sqlite", *options)
+    emulator = EmulatorProcess(tmp_path / "store.sqlite", *options, command=KBSYNC_EMULATOR)
     try:
         first = kbsync(emulator, folder, "apply", "--yes", "--wait-timeout", "4")
         if dialect == "documented":
