@@ -217,12 +217,16 @@ def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
 
 
 def _agent_name(answer: Answer, item: dict[str, Any]) -> tuple[str, str]:
-    """(name, "") when a name field is there (a dashboard agent's may be null or empty);
-    ("", what was seen) when none is: kbsync then cannot tell it from a declared agent."""
-    key = next((k for k in AGENT_NAME_KEYS if k in item), None)
-    value = item.get(key) if key else None
-    if key is not None and (value is None or isinstance(value, str)):
-        return value or "", ""
+    """(name, "") from the first name field holding a string; ("", "") when the name
+    fields there are all null or empty (a dashboard agent may have none); ("", what was
+    seen) when there is no name field or one holds something else: kbsync then cannot
+    tell the agent from a declared one."""
+    named = first(item, AGENT_NAME_KEYS)
+    if isinstance(named, str):
+        return named, ""
+    present = [k for k in AGENT_NAME_KEYS if k in item]
+    if present and named is None:
+        return "", ""
     expected = f"a string name in {' or '.join(AGENT_NAME_KEYS)}"
     return "", f"{answer.endpoint} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
 

@@ -91,3 +91,18 @@ def test_doctor_names_the_missing_field_and_says_apply_would_refuse(tmp_path):
     assert "OK: every endpoint" not in done.stdout
     assert "name or agent_name" in done.stdout and "apply would refuse" in done.stdout
     assert {method for method, _ in server.requests} == {"GET"}
+
+
+def test_import_refuses_an_agent_whose_name_it_cannot_read(tmp_path):
+    server = VariantServer({"agents": ok({"items": [{"chatbot_id": "c1", "title": "x"}]})})
+    try:
+        done = run_kbsync(
+            *("import", "--base-url", server.base_url, "--project", "1", "-o", "out.yaml"),
+            cwd=tmp_path,
+            env={"ROBOFY_API_KEY": KEY},
+        )
+    finally:
+        server.close()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "name kbsync cannot read" in done.stderr and "chatbot_id, title" in done.stderr
+    assert not (tmp_path / "out.yaml").exists()

@@ -169,3 +169,13 @@ def test_an_agent_without_a_name_field_is_marked_unreadable_not_nameless(
 def test_a_dashboard_agent_with_an_empty_name_is_readable(harness: Callable[..., Harness]):
     h = harness(lambda r: reply(rows([{"chatbot_id": "c9", "name": None}])))
     assert h.client.list_agents()[0].unreadable == ""
+
+
+def test_a_null_name_does_not_hide_agent_name(harness: Callable[..., Harness]):
+    h = harness(lambda r: reply(rows([{"chatbot_id": "c9", "name": None, "agent_name": "A"}])))
+    assert (h.client.list_agents()[0].name, h.client.list_agents()[0].unreadable) == ("A", "")
+
+
+def test_a_name_that_is_not_a_string_is_unreadable(harness: Callable[..., Harness]):
+    h = harness(lambda r: reply(rows([{"chatbot_id": "c9", "agent_name": {"en": "A"}}])))
+    assert "item keys: agent_name, chatbot_id" in h.client.list_agents()[0].unreadable
