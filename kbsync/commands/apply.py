@@ -188,7 +188,11 @@ def _golden_checks(
     if code != EXIT_OK or not session.apply_args.check:
         return code
     pacer = chat_pacer(api, planned.desired, session.stderr)
-    results = run_checks(api, planned.desired, planned.options.agents, pacer)
+    try:
+        results = run_checks(api, planned.desired, planned.options.agents, pacer)
+    except GuardError as refused:  # fair use: the day has too few messages left
+        session.stderr.write(f"The golden questions were not asked: {refused}\n")
+        return EXIT_PARTIAL  # the apply went through: never 1, which means nothing applied
     show(results)
     # the apply went through: a failed check is "finished, not all well" (3), never 1
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL

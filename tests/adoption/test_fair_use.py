@@ -158,3 +158,17 @@ def test_kbsync_check_refuses_and_remembers_the_day_in_the_state_folder(tmp_path
     assert "fair-use limit of 5000 chat messages a day (1 left" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert len(json.loads(log.read_text())["sent"]) == 4999  # nothing was asked
+
+
+def test_apply_check_that_the_day_cannot_hold_exits_3_after_applying(tmp_path: Path):
+    """The apply went through, so not 1 (which means nothing was applied)."""
+    write(tmp_path / "kbsync.yaml", manifest_with(2))
+    (tmp_path / ".kbsync").mkdir()
+    (tmp_path / ".kbsync" / LEDGER).write_text(json.dumps({"sent": [time.time()] * 4999}))
+
+    done = run_kbsync("apply", "--sandbox", "--yes", "--check", cwd=tmp_path)
+
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "The golden questions were not asked" in done.stderr
+    again = run_kbsync("plan", "--sandbox", "--detailed-exitcode", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout  # everything was applied
