@@ -185,6 +185,7 @@ def _verdict_words(e: EndpointCheck) -> str:
         c.UNKNOWN_SHAPE: "NOTHING KNOWN",
         FAILED: "FAILED",
     }[e.verdict]
+    words = "ITEMS NOT READABLE" if e.problem else words
     need = "" if e.needed or e.works else " (optional: kbsync can do without it)"
     return f"{words} - {e.purpose}{need}"
 
@@ -202,7 +203,7 @@ def _details(e: EndpointCheck) -> list[str]:
 def _conclusion(report: DoctorReport) -> str:
     broken = [e.purpose for e in report.endpoints if e.needed and not e.works]
     if broken:
-        refusal = " plan and apply would refuse" if any(e.problem for e in report.endpoints) else ""
+        refusal = " Plan and apply would refuse" if any(e.problem for e in report.endpoints) else ""
         return (
             "Problems: kbsync cannot work with this account: "
             + ", ".join(broken)

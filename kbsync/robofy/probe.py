@@ -94,9 +94,12 @@ def _read(client: RobofyClient, route: c.Route, cid: str) -> c.Answer:
         return client.read(route, cid)
 
 
+_UNNAMED = "agent item(s) without a name"
+
+
 def _item_problem(answer: c.Answer, error: str) -> str:
     """What apply would refuse, when the list parsed but an item did not."""
-    if "item" not in error:
+    if not error.startswith(_UNNAMED) and "with an item kbsync cannot read" not in error:
         return ""
     return error.split(" Nothing was written.")[0]
 
@@ -137,7 +140,7 @@ def _parse_all(answer: c.Answer, items: list[Any]) -> None:
         unread = [a.unreadable for a in (c.parse_agent(answer, i) for i in items) if a.unreadable]
         if unread:
             raise ShapeError(
-                f"agent item(s) without a name: {unread[0]}; apply would refuse to match or "
+                f"{_UNNAMED}: {unread[0]}; apply would refuse to match or "
                 "create agents by name (it cannot tell them from declared ones)",
                 endpoint=answer.endpoint,
                 status=answer.status,

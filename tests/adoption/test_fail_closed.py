@@ -90,6 +90,7 @@ def test_doctor_names_the_missing_field_and_says_apply_would_refuse(tmp_path):
     assert done.returncode == 1, done.stdout
     assert "OK: every endpoint" not in done.stdout
     assert "name or agent_name" in done.stdout and "apply would refuse" in done.stdout
+    assert "ITEMS NOT READABLE - list agents" in done.stdout
     assert {method for method, _ in server.requests} == {"GET"}
 
 
