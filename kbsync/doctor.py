@@ -81,7 +81,7 @@ def diagnose(
     now: float | None = None,
 ) -> DoctorReport:
     """``statuses``: the manifest's `api:` section; ``now``: for the age of linked assets."""
-    checks = tuple(_judge(r) for r in reports)
+    checks = tuple(_judge(r, statuses or {}) for r in reports)
     listing = next((e for e in checks if e.endpoint == c.LIST_AGENTS.endpoint), None)
     auth, project_line = _access(project, listing)
     notes = [LIMIT_NOTE] if limit_rejected else []
@@ -119,7 +119,7 @@ def _status_suggestion(
     ]
 
 
-def _judge(report: ShapeReport) -> EndpointCheck:
+def _judge(report: ShapeReport, statuses: Mapping[str, str]) -> EndpointCheck:
     purpose, needed = _ROLES.get(report.endpoint, ("", False))
     if report.ok and report.verdict == c.UNKNOWN_SHAPE:
         verdict = c.UNKNOWN_SHAPE  # answered, but nothing kbsync recognises (limits)
@@ -136,7 +136,7 @@ def _judge(report: ShapeReport) -> EndpointCheck:
         verdict,
         detail,
         report.keys,
-        report.unknown_statuses,
+        tuple(s for s in report.unknown_statuses if s.strip().lower() not in statuses),
         report.problem,
     )
 

@@ -267,3 +267,23 @@ def test_doctor_suggests_the_api_line_for_assets_linked_over_a_day(tmp_path):
     finally:
         old.close()
         fresh.close()
+
+
+def test_a_status_the_manifest_names_is_not_called_unknown(tmp_path):
+    links = ok({"items": [{**LINK, "status": "Indexing"}], "next_page_token": None})
+    manifest = tmp_path / "kbsync.yaml"
+    manifest.write_text(
+        "version: 1\nproject: 1\napi:\n  pending_statuses: [indexing]\nagents:\n  a:\n    name: A\n"
+    )
+    server = VariantServer({"links": links})
+    try:
+        texts = []
+        for path in (None, str(manifest)):
+            out = io.StringIO()
+            args = DoctorArgs(manifest=path, base_url=server.base_url, project=1)
+            doctor(args, {"ROBOFY_API_KEY": KEY}, stdout=out, stderr=io.StringIO())
+            texts.append(out.getvalue())
+    finally:
+        server.close()
+    unknown = "status strings kbsync does not know (read as not ready): Indexing"
+    assert unknown in texts[0] and unknown not in texts[1]
