@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from kbsync.emulator import EmulatorApp, create_app
+from kbsync.emulator.cli import config_from, parser
 from tests.conftest import EMULATOR_TEST_CONFIG, emulator_http_client
 from tests.emulator.helpers import A, add_text, assert_error, create_agent, data_of
 
@@ -113,3 +114,12 @@ def test_canonical_is_the_default_and_still_requires_what_it_did(emulator_client
 def test_an_unknown_dialect_is_refused():
     with pytest.raises(ValueError, match="dialect"):
         create_app(EMULATOR_TEST_CONFIG._replace(dialect="klingon"))
+
+
+def test_the_emulator_command_takes_the_dialect():
+    assert config_from(parser().parse_args([])).dialect == "canonical"
+    chosen = config_from(parser().parse_args(["--dialect", "documented"]))
+    assert chosen.dialect == "documented"
+    with pytest.raises(SystemExit) as refused:
+        parser().parse_args(["--dialect", "klingon"])
+    assert refused.value.code == 2
