@@ -24,6 +24,7 @@ from kbsync.executor import apply_plan
 from kbsync.guards import parse_max_delete
 from kbsync.limits import LimitCheck, check_limits
 from kbsync.manifest import load_manifest
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import (
     ADD_KINDS,
     CRAWL,
@@ -233,7 +234,7 @@ class Syncer:
         if not plan.has_changes:
             self._synced = desired
             return report
-        result = self._apply(plan)
+        result = with_status_hint(self._apply(plan), desired.statuses)
         self._synced = None if result.failed else desired
         return _with_result(report, result)
 
