@@ -80,7 +80,9 @@ def cli() -> None:
     """GitOps for Robofy chatbot content: validate, plan, apply and watch a manifest."""
 
 
-CRAWL_MODES = ("simulate", "fetch")  # the emulator's; tests check they agree (no import here)
+# the emulator's; tests check they agree (no import here: start-up stays light)
+CRAWL_MODES = ("simulate", "fetch")
+DIALECTS = ("canonical", "documented")
 
 
 def emulator_options(func: F) -> F:
@@ -148,6 +150,14 @@ def emulator_options(func: F) -> F:
             default=0.5,
             show_default=True,
             help="How long new texts and files stay Processing.",
+        ),
+        click.option(
+            "--dialect",
+            type=click.Choice(DIALECTS),
+            default="canonical",
+            show_default=True,
+            help="canonical: the assumed contract; documented: answer as Robofy's docs show"
+            " (agent_name, data.report.rows, no limit, llm_source names, Linked files, ...).",
         ),
         click.option(
             "--seed-demo", is_flag=True, help="First create a demo agent (lowest project)."
@@ -327,6 +337,11 @@ def gaps(**kwargs: Any) -> None:
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Also write a redacted JSON report (shapes only, no values) to attach to a bug report.",
+)
 def doctor(**kwargs: Any) -> None:
     """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
     from kbsync.commands.doctor import DoctorArgs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbsync.manifest_api import API
 from kbsync.robofy import contract as c
 from kbsync.schema import AnyOf, Arr, Bool, Int, Null, Num, Obj, Schema, Str, to_json_schema
 
@@ -198,6 +199,7 @@ MANIFEST = Obj(
         "project": Int("Your Robofy project id (usually ${ROBOFY_PROJECT_ID}).", minimum=1),
         "defaults": DEFAULTS,
         "agents": Obj({}, "The agents, by key. At least one.", values=AGENT),
+        "api": API,
     },
     "A kbsync manifest.",
     required=("version", "project", "agents"),

@@ -102,6 +102,7 @@ class DesiredState(NamedTuple):
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
     file_fingerprints: dict[str, str] = {}
+    statuses: dict[str, str] = {}  # the manifest's `api:` section: Robofy status -> state
 
 
 # --- remote state (from Robofy) ----------------------------------------------
@@ -112,6 +113,8 @@ class RemoteAgent(NamedTuple):
     name: str
     profile: dict[str, Scalar] = {}  # PROFILE_FIELDS as Robofy reports them
     status: str = ""
+    # not "": the listing carried no field kbsync reads as a name; says where and what was seen
+    unreadable: str = ""
 
 
 class RemoteSettings(NamedTuple):
@@ -268,6 +271,7 @@ class Outcome(NamedTuple):
 class ApplyResult(NamedTuple):
     outcomes: tuple[Outcome, ...]
     notes: tuple[str, ...] = ()
+    pending_statuses: tuple[str, ...] = ()  # raw statuses of items still pending after the wait
 
     @property
     def failed(self) -> bool:

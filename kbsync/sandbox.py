@@ -7,6 +7,7 @@ run sees what the first one made. No API key is needed or read.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,13 @@ def _refuse_links(store: Path) -> None:
             ) from None
 
 
-def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: int) -> RobofyClient:
+def open_sandbox_client(
+    manifest_path: Path,
+    project_id: int,
+    *,
+    parallelism: int,
+    statuses: Mapping[str, str] | None = None,
+) -> RobofyClient:
     store = sandbox_store(manifest_path)
     if state_folder(store.parent.parent) is None:
         raise ConfigError(
@@ -66,5 +73,10 @@ def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: in
         raise ConfigError(f"cannot open the sandbox store {store}: {e}") from None
     transport = httpx.WSGITransport(app=app)
     return RobofyClient(
-        SANDBOX_KEY, project_id, SANDBOX_BASE_URL, transport=transport, parallelism=parallelism
+        SANDBOX_KEY,
+        project_id,
+        SANDBOX_BASE_URL,
+        transport=transport,
+        parallelism=parallelism,
+        statuses=statuses,
     )

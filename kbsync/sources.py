@@ -47,6 +47,7 @@ def load_desired_state(
         manifest_path=manifest.path,
         manifest_fingerprint=manifest.fingerprint,
         file_fingerprints=dict(sorted(expansion.fingerprints.items())),
+        statuses=manifest.statuses,
     )
 
 

@@ -60,7 +60,9 @@ def _read_and_plan(
     stderr: TextIO,
 ) -> Planned:
     """Connect, read, plan, and warn (only) about the account's limits."""
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     try:
         planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
         warn_limits(api, planned.plan, planned.inventory, stderr)

@@ -24,6 +24,7 @@ from kbsync.executor import apply_plan
 from kbsync.guards import parse_max_delete
 from kbsync.limits import LimitCheck, check_limits
 from kbsync.manifest import load_manifest
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import (
     ADD_KINDS,
     CRAWL,
@@ -101,7 +102,9 @@ def watch(
     parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)
@@ -230,7 +233,7 @@ class Syncer:
         if not plan.has_changes:
             self._synced = desired
             return report
-        result = self._apply(plan)
+        result = with_status_hint(self._apply(plan), desired.statuses)
         self._synced = None if result.failed else desired
         return _with_result(report, result)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from kbsync.emulator import admin, demo
+from kbsync.emulator import admin, demo, dialect
 from kbsync.emulator.clock import Clock, stamp
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
 from kbsync.emulator.content import add_file, add_text, list_linkages
@@ -31,6 +31,7 @@ from kbsync.emulator.wire import (
     ApiError,
     Request,
     Response,
+    bearer_key,
     encode,
     error_response,
     ok,
@@ -58,17 +59,14 @@ def _fault_settings(config: EmulatorConfig) -> FaultSettings:
         raise ValueError(err.detail) from None
 
 
-def _bearer_key(request: Request) -> str:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else ""
-
-
 class EmulatorApp:
     """The Robofy emulator as a WSGI callable, plus the controls tests and the sandbox use."""
 
     def __init__(self, config: EmulatorConfig) -> None:
         if config.crawl_mode not in CRAWL_MODES:
             raise ValueError(f"crawl_mode must be one of {CRAWL_MODES}, not {config.crawl_mode!r}")
+        if config.dialect not in dialect.DIALECTS:
+            raise ValueError(f"dialect must be one of {dialect.DIALECTS}, not {config.dialect!r}")
         self.config = config
         self._store = Store(config.db_path)
         with self._store.transaction() as db:
@@ -135,7 +133,7 @@ class EmulatorApp:
         try:
             return work()
         except ApiError as err:
-            return error_response(err)
+            return error_response(dialect.not_found_code(self.config, err))
         except Exception as exc:
             return _internal_error(exc)
 
@@ -171,26 +169,30 @@ class EmulatorApp:
     def _authorise(
         self, db: Any, request: Request, route: Route, params: dict[str, str]
     ) -> tuple[int, tuple[int, ...]]:
-        key = _bearer_key(request)
+        key = bearer_key(request)
         if key not in self.config.api_keys:
             detail = "invalid API key" if key else "missing API key (Authorization: Bearer ...)"
             raise ApiError(401, "UNAUTHORIZED", detail)
         key_projects = tuple(self.config.api_keys[key])
         if route.project_from == "none":
             return 0, key_projects
-        project_id = self._project_id(request, route, params)
+        project_id = self._project_id(request, route, params, key_projects)
         if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone() is None:
             raise ApiError(404, "PROJECT_NOT_FOUND", f"project {project_id} not found")
         if project_id not in key_projects:
             raise ApiError(403, "FORBIDDEN", f"this API key has no access to project {project_id}")
         return project_id, key_projects
 
-    @staticmethod
-    def _project_id(request: Request, route: Route, params: dict[str, str]) -> int:
+    def _project_id(
+        self, request: Request, route: Route, params: dict[str, str], key_projects: tuple[int, ...]
+    ) -> int:
         if route.project_from == "path":
             return path_project_id(params["pid"])
         name = "pid" if route.project_from == "chat" else "project_id"
         body = request.json_object()
+        fallback = dialect.default_project(self.config, route.key, key_projects)
+        if name not in body and fallback is not None:
+            return fallback
         if name not in body:
             raise ApiError(400, "BAD_REQUEST", f"missing required field: {name}")
         return project_id_of(body[name], name)

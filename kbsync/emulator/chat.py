@@ -15,10 +15,12 @@ from typing import Any
 from kbsync.emulator import inbox
 from kbsync.emulator.agents import DEFAULT_SETTINGS, read_json_column
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import READY_STATUSES, check_chat_context
+from kbsync.emulator.fair_use import take_chat_turn
 from kbsync.emulator.inbox import Exchange
 from kbsync.emulator.objects import linkage_status, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
-from kbsync.emulator.wire import Response, bad_request, ok
+from kbsync.emulator.wire import Response, bad_request, bearer_key, ok
 
 CHAT_SPEC = {"query": "str", "pid": "any", "chatbot_id": "str", "user_context": "object"}
 STOP_WORDS = frozenset(
@@ -100,7 +102,7 @@ def _documents(db: sqlite3.Connection, chatbot_id: str, now: float) -> list[tupl
         " WHERE l.chatbot_id = ? AND l.linked = 1 AND a.text IS NOT NULL ORDER BY l.linkage_id",
         (chatbot_id,),
     ).fetchall()
-    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) == "Active"]
+    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) in READY_STATUSES]
 
 
 def _session_id(context: dict[str, Any]) -> str:
@@ -131,6 +133,8 @@ def chat(ctx: Ctx) -> Response:
     query = check_length("query", body["query"], 10_000, non_empty=True)
     cid = require_agent(ctx, body["chatbot_id"])["chatbot_id"]
     context = body["user_context"]
+    check_chat_context(ctx.config, context)
+    take_chat_turn(ctx, bearer_key(ctx.request))
     session = _session_id(context)
     answer, sources = answer_for(ctx, cid, query)
     exchange = Exchange(cid, session, _platform(context), query, answer, ctx.now)

@@ -14,6 +14,7 @@ import sys
 from typing import NamedTuple, NoReturn, TextIO
 
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
+from kbsync.emulator.dialect import CANONICAL, DIALECTS
 from kbsync.emulator.server import serve
 
 DEFAULT_API_KEY = "test-key=1"
@@ -38,6 +39,7 @@ class ServeOptions(NamedTuple):
     crawl_mode: str = "simulate"
     crawl_pace: float = 10.0
     processing_seconds: float = 0.5
+    dialect: str = CANONICAL
     seed_demo: bool = False
 
 
@@ -79,6 +81,8 @@ def check_options(options: ServeOptions) -> None:
     _number("--processing-seconds", options.processing_seconds, 0, MAX_SECONDS)
     if options.crawl_mode not in CRAWL_MODES:
         raise OptionError("--crawl-mode", f"expected one of {', '.join(CRAWL_MODES)}")
+    if options.dialect not in DIALECTS:
+        raise OptionError("--dialect", f"expected one of {', '.join(DIALECTS)}")
     for text in options.api_keys:
         parse_api_key(text)
 
@@ -96,6 +100,7 @@ def config_from(options: ServeOptions) -> EmulatorConfig:
         rate_limit_rps=options.rate_limit,
         drop_after_commit_rate=options.drop_after_commit,
         seed=options.seed,
+        dialect=options.dialect,
     )
 
 
@@ -184,6 +189,13 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=d.processing_seconds,
         help="how long new texts and files stay Processing (default 0.5)",
+    )
+    p.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=d.dialect,
+        help="canonical: the assumed contract (default); documented: answer as Robofy's docs"
+        " show (agent_name, data.report.rows, no limit, llm_source names, Linked files, ...)",
     )
     p.add_argument(
         "--seed-demo",

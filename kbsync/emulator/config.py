@@ -25,6 +25,9 @@ class EmulatorConfig(NamedTuple):
     max_page_size: int = 200
     fetch_timeout: float = 5.0
     fetch_max_bytes: int = 2_000_000
+    chat_per_minute: int = 30  # fair use: chat messages per API key and minute (0 = off)
+    chat_per_day: int = 5_000  # ... and per rolling day (0 = off)
+    dialect: str = "canonical"  # or "documented": answers as EVIDENCE.md says Robofy may
 
 
 CRAWL_MODES = ("simulate", "fetch")

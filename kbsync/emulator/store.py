@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS messages (
     message_id INTEGER PRIMARY KEY AUTOINCREMENT, session_seq INTEGER NOT NULL,
     role TEXT NOT NULL, content TEXT NOT NULL, created_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_session ON messages (session_seq, message_id);
+CREATE TABLE IF NOT EXISTS chat_log (account TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS chat_log_by_account ON chat_log (account, at);
 """
 
 DATA_TABLES = (
@@ -62,6 +64,7 @@ DATA_TABLES = (
     "projects",
     "sessions",
     "messages",
+    "chat_log",
 )
 
 

@@ -28,20 +28,29 @@ REASONS = {
 class ApiError(Exception):
     """Any failure a handler reports: becomes the error envelope with this status and code."""
 
-    def __init__(self, status: int, code: str, detail: str, headers: Headers = ()) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, headers: Headers = (), resource: str = ""
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = headers
+        self.resource = resource  # of a 404: CHATBOT, LINKAGE, ... (the documented dialect's code)
+
+
+def bearer_key(request: Request) -> str:
+    """The API key of ``Authorization: Bearer KEY``, or ""."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
 
 
 def bad_request(detail: str) -> ApiError:
     return ApiError(400, "BAD_REQUEST", detail)
 
 
-def not_found(detail: str) -> ApiError:
-    return ApiError(404, "NOT_FOUND", detail)
+def not_found(detail: str, resource: str = "") -> ApiError:
+    return ApiError(404, "NOT_FOUND", detail, resource=resource)
 
 
 class Request(NamedTuple):

@@ -83,6 +83,10 @@ class RobofyApi(Protocol):
     # chat, account
     def chat(self, chatbot_id: str, query: str, session_id: str | None = None) -> str: ...
 
+    def chat_messages_sent(self) -> int:
+        """Chat requests really sent so far, re-sends included (fair use counts them all)."""
+        ...
+
     def get_project(self) -> dict[str, Scalar]: ...
 
     def account_limits(self) -> dict[str, int]:

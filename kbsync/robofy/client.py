@@ -22,7 +22,7 @@ import httpx
 
 from kbsync.apikey import normalise_key, robofy_api_key
 from kbsync.conversations import InboxMessage, InboxSession, SessionPage
-from kbsync.errors import ConfigError, NotFoundError, ShapeError
+from kbsync.errors import ConfigError, NotFoundError, RobofyError, ShapeError
 from kbsync.model import (
     FILE,
     TEXT,
@@ -77,15 +77,20 @@ class RobofyClient:
         max_list_bytes: int = MAX_LIST_BYTES,
         rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
         absence_grace: float = uncertain.ABSENCE_GRACE,
+        statuses: c.StatusMap | None = None,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
         self._list_bounds = _ListBounds(max_list_items, max_list_bytes)
+        self._statuses = dict(statuses or {})  # the manifest's `api:` status vocabulary
+        self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
         self._patience = uncertain.Patience(sleep, grace=absence_grace)
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        self._chats = _ChatCounter(c.CHAT.path(project_id))
+        self._http.event_hooks["request"].append(self._chats.saw)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
         pacer = Pacer(clock, sleep, rate_limit_budget)
         self._sender = Sender(
@@ -130,10 +135,12 @@ class RobofyClient:
         received = 0  # bytes of every page so far
         count = 0  # items of every page so far
         for _ in range(self._max_pages):
-            query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
+            query: dict[str, str | int] = {**params}
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
-            answer = self._send(route, cid, params=query)
+            answer = (
+                self._first_page(route, cid, query) if not seen else self._page(route, cid, query)
+            )
             page, token = c.page_of(answer, what)
             received += answer.size
             count += len(page)
@@ -152,6 +159,27 @@ class RobofyClient:
             f"{route.endpoint} returned more than {self._max_pages} pages; stopping",
             endpoint=route.endpoint,
         )
+
+    def _page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        if not self.limit_rejected:
+            query = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **query}
+        return self._send(route, cid, params=query)
+
+    def _first_page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        """A 400 to the first page with `limit` is retried once without it, and `limit`
+        is left out for the rest of the run (E1: no documented page-size parameter)."""
+        try:
+            return self._page(route, cid, query)
+        except RobofyError as err:
+            if err.status != 400 or self.limit_rejected:
+                raise
+            log.info(
+                "%s refused the %s parameter; listing without it",
+                route.endpoint,
+                c.PAGE_LIMIT_PARAM,
+            )
+            self.limit_rejected = True
+            return self._send(route, cid, params=query)
 
     # --- agents ------------------------------------------------------------------------
 
@@ -188,7 +216,7 @@ class RobofyClient:
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
         pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
-        links = [c.parse_linkage(a, item) for a, item in pages]
+        links = [c.parse_linkage(a, item, self._statuses) for a, item in pages]
         self._seen_links.note(chatbot_id, [link.linkage_id for link in links])
         return links
 
@@ -196,7 +224,8 @@ class RobofyClient:
         body = c.text_body(self.project_id, chatbot_id, file_name, content)
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_TEXT, json=body), TEXT, file_name)
+            answer = self._send(c.ADD_TEXT, json=body)
+            return c.added_linkage(answer, TEXT, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -204,7 +233,8 @@ class RobofyClient:
         upload = Upload(c.FILE_FIELD, file_name, path, c.file_form(chatbot_id))
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_FILE, upload=upload), FILE, file_name)
+            answer = self._send(c.ADD_FILE, upload=upload)
+            return c.added_linkage(answer, FILE, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -237,10 +267,9 @@ class RobofyClient:
                 answer = self._send(
                     c.DELINK, json=c.delink_body(self.project_id, chatbot_id, wanted)
                 )
-            except NotFoundError as err:
-                if err.code != c.ERROR_NOT_FOUND:
-                    raise
-                # some id is already gone (maybe by our own dropped earlier attempt): re-list
+            except NotFoundError:
+                # some id is already gone (maybe by our own dropped earlier attempt), whatever
+                # the 404's code (E5): re-list; a gone agent makes the re-list raise
                 linked = {link.linkage_id for link in self.list_linkages(chatbot_id)}
                 wanted = [i for i in wanted if i in linked]
                 continue
@@ -259,7 +288,7 @@ class RobofyClient:
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
         return [
-            c.parse_crawl_run(a, item)
+            c.parse_crawl_run(a, item, self._statuses)
             for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
 
@@ -273,7 +302,7 @@ class RobofyClient:
         for page in pages:
             sessions = (c.parse_session(a, item) for a, item in page)
             # the server may not filter by since: filter here too
-            found += [s for s in sessions if s.updated_at >= since and s.platform != c.OWN_PLATFORM]
+            found += [s for s in sessions if s.updated_at >= since and not _own(s)]
             if len(found) >= max_sessions:
                 pages.close()
                 return SessionPage(tuple(found[:max_sessions]), capped=True)
@@ -289,6 +318,9 @@ class RobofyClient:
     def chat(self, chatbot_id: str, query: str, session_id: str | None = None) -> str:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
         return c.chat_answer(self._send(c.CHAT, json=body))
+
+    def chat_messages_sent(self) -> int:
+        return self._chats.count
 
     def get_project(self) -> dict[str, Scalar]:
         return c.flat_scalars(self._send(c.GET_PROJECT), "a project object")
@@ -307,6 +339,20 @@ class RobofyClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _ChatCounter:
+    """Counts chat requests as they leave (an httpx request hook: every retry is seen)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def saw(self, request: httpx.Request) -> None:
+        if request.method == c.CHAT.method and request.url.path.endswith(self._path):
+            with self._lock:
+                self.count += 1
 
 
 class _SeenLinks:
@@ -424,6 +470,7 @@ def client_from_env(
     base_url: str | None = None,
     parallelism: int = 8,
     rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+    statuses: c.StatusMap | None = None,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
     key = robofy_api_key(env)
@@ -434,5 +481,15 @@ def client_from_env(
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
     return RobofyClient(
-        key, project_id, url, parallelism=parallelism, rate_limit_budget=rate_limit_budget
+        key,
+        project_id,
+        url,
+        parallelism=parallelism,
+        rate_limit_budget=rate_limit_budget,
+        statuses=statuses,
     )
+
+
+def _own(session: InboxSession) -> bool:
+    """A session of kbsync's own golden questions (see contract.OWN_SESSION_PREFIX)."""
+    return session.session_id.startswith(c.OWN_SESSION_PREFIX)

@@ -12,6 +12,7 @@ is (for `kbsync doctor`) is judged in ``shapes``.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -35,7 +36,16 @@ from kbsync.model import (
 )
 from kbsync.robofy.wire import Answer as Answer  # re-exported: c.Answer, c.Route, ...
 from kbsync.robofy.wire import Route as Route
-from kbsync.robofy.wire import finite, first, int_or_none, is_number, is_scalar, scalar
+from kbsync.robofy.wire import (
+    finite,
+    first,
+    int_or_none,
+    is_number,
+    is_scalar,
+    item_error,
+    item_keys,
+    scalar,
+)
 from kbsync.robofy.wire import seen_keys as seen_keys
 from kbsync.robofy.wire import shape_error as shape_error
 
@@ -68,7 +78,9 @@ LIST_SESSION_MESSAGES = Route("GET", "/v1/inbox/session_messages/{pid}/{cid}")  
 PAGE_TOKEN_PARAM = "nextPageToken"
 PAGE_LIMIT_PARAM = "limit"
 PAGE_LIMIT = 200  # the emulator's maximum: fewest round trips
+# [D] E1: a server may reject `limit` (400 on the first page): retried once without it
 ITEM_KEYS = ("items", "list", "records", "assets", "chatbots", "sessions", "messages")
+REPORT_KEY, REPORT_ROWS = "report", "rows"  # [D] E1: List Leads' data.report.rows
 
 # --- limits -------------------------------------------------------
 
@@ -100,15 +112,30 @@ _STATES = {
 }
 # fmt: on
 _STATE_OF = {raw: state for state, raws in _STATES.items() for raw in raws}
+# [D] E4: documented status examples whose meaning (final or not) the docs leave open;
+# read as pending (safe for make-before-break) unless the manifest's `api:` says otherwise
+AMBIGUOUS_STATUSES = ("linked", "uploaded")
+
+StatusMap = Mapping[str, str]  # lower-case raw status -> PENDING / READY / FAILED (`api:`)
 
 
-def is_known_status(raw_status: str) -> bool:
-    return raw_status.strip().lower() in _STATE_OF
+def is_known_status(raw_status: str, overrides: StatusMap | None = None) -> bool:
+    raw = raw_status.strip().lower()
+    return raw in (overrides or {}) or raw in _STATE_OF
 
 
-def state_of(raw_status: object) -> str:
-    """kbsync's state for a Robofy status string; an unknown one is "not ready yet"."""
-    return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)
+def state_of(raw_status: object, overrides: StatusMap | None = None) -> str:
+    """kbsync's state for a Robofy status string; an unknown one is "not ready yet".
+
+    ``overrides`` (the manifest's `api:` section) beats the built-in mapping."""
+    raw = str(raw_status or "").strip().lower()
+    return (overrides or {}).get(raw) or _STATE_OF.get(raw, PENDING)
+
+
+def is_ambiguous_status(raw_status: str, overrides: StatusMap | None = None) -> bool:
+    """A status the docs leave open that the manifest's `api:` section does not settle."""
+    raw = raw_status.strip().lower()
+    return raw not in (overrides or {}) and (raw in AMBIGUOUS_STATUSES or raw not in _STATE_OF)
 
 
 # --- envelopes -------------------------------------------------------
@@ -151,7 +178,13 @@ def page_of(answer: Answer, what: str) -> tuple[list[Any], str | None]:
         for key in ITEM_KEYS:
             if isinstance(data.get(key), list):
                 return data[key], _token_in(data) or _top_level_token(answer)
-    raise shape_error(answer, f"a list of {what} (data as a list or data.{'/'.join(ITEM_KEYS)})")
+        report = data.get(REPORT_KEY)
+        if isinstance(report, dict) and isinstance(report.get(REPORT_ROWS), list):
+            return report[REPORT_ROWS], _token_in(data)
+    raise shape_error(
+        answer,
+        f"a list of {what} (data as a list, data.{'/'.join(ITEM_KEYS)} or data.report.rows)",
+    )
 
 
 def _token_in(data: Mapping[str, Any]) -> str | None:
@@ -175,15 +208,49 @@ def _token(value: object) -> str | None:
 # --- agents -------------------------------------------------------
 
 
+AGENT_ID_KEYS = ("chatbot_id", "id")
+AGENT_NAME_KEYS = ("name", "agent_name")  # [D] E2: Handshake's data.chatbots[].agent_name
+# [D] E2: profile fields under another name; agent_type ("Public") is a display string
+# whose integer `type` is unknown, so it is not read as `type`
+PROFILE_ALIASES = {"avatar_url": ("avatar_image_path",)}
+
+
 def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
+    """Fail closed: no id is a ShapeError; no name key marks the agent ``unreadable``."""
     if not isinstance(item, dict):
-        raise shape_error(answer, "agent objects")
-    chatbot_id = item.get("chatbot_id", item.get("id"))
-    name = item.get("name") or ""  # a dashboard agent may have none
-    if chatbot_id in (None, "") or not isinstance(name, str):
-        raise shape_error(answer, "agent objects with chatbot_id (or id) and a string name")
-    profile = {f: scalar(item[f]) for f in PROFILE_FIELDS if f in item and finite(item[f])}
-    return RemoteAgent(str(chatbot_id), name, profile, str(item.get("status") or ""))
+        raise item_error(answer, "agent objects", item)
+    chatbot_id = first(item, AGENT_ID_KEYS)
+    if not isinstance(chatbot_id, (str, int)) or isinstance(chatbot_id, bool):
+        raise item_error(answer, f"agent objects with one of {', '.join(AGENT_ID_KEYS)}", item)
+    name, unreadable = _agent_name(answer, item)
+    status = str(item.get("status") or "")
+    return RemoteAgent(str(chatbot_id), name, _agent_profile(item), status, unreadable)
+
+
+def _agent_name(answer: Answer, item: dict[str, Any]) -> tuple[str, str]:
+    """(name, "") from the first name field holding a string; ("", "") when the name
+    fields there are all null or empty (a dashboard agent may have none); ("", what was
+    seen) when there is no name field or one holds something else: kbsync then cannot
+    tell the agent from a declared one."""
+    named = first(item, AGENT_NAME_KEYS)
+    if isinstance(named, str):
+        return named, ""
+    present = [k for k in AGENT_NAME_KEYS if k in item]
+    if present and named is None:
+        return "", ""
+    expected = f"a string name in {' or '.join(AGENT_NAME_KEYS)}"
+    return "", f"{answer.endpoint} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
+
+
+def _agent_profile(item: dict[str, Any]) -> dict[str, Scalar]:
+    profile: dict[str, Scalar] = {}
+    for field in PROFILE_FIELDS:
+        key = next((k for k in (field, *PROFILE_ALIASES.get(field, ())) if k in item), None)
+        if key is not None and finite(item[key]):
+            profile[field] = scalar(item[key])
+    if "name" not in profile and isinstance(first(item, AGENT_NAME_KEYS), str):
+        profile["name"] = first(item, AGENT_NAME_KEYS)
+    return profile
 
 
 def profile_to_wire(profile: Mapping[str, Scalar]) -> dict[str, Scalar]:
@@ -284,27 +351,44 @@ def parse_limits(answer: Answer) -> dict[str, int]:
 # --- linked assets -------------------------------------------------------
 
 _ASSET_TYPES = {"file": FILE, "text": TEXT, "url": URL}
-NAME_KEYS = ("asset_name", "name", "file_name", "url")  # [A] aliases, in order of preference
+# [A] aliases, in order of preference; [D] E3: llm_source may be the only one, as a string
+NAME_KEYS = ("asset_name", "name", "file_name", "url", "llm_source")
+NAME_PREFIX = "document/"  # [D] E3: Add Text answers llm_source "document/<file_name>"
 TYPE_KEYS = ("asset_type", "type")
 
 
-def parse_linkage(answer: Answer, item: Any) -> RemoteLinkage:
+def parse_linkage(answer: Answer, item: Any, statuses: StatusMap | None = None) -> RemoteLinkage:
+    """Fail closed: a linkage without an id, a name or a type is a ShapeError."""
     if not isinstance(item, dict):
-        raise shape_error(answer, "linkage objects")
+        raise item_error(answer, "linkage objects", item)
     linkage_id = int_or_none(item.get("linkage_id"))
-    if linkage_id is None:
-        raise shape_error(answer, "linkage objects with an integer linkage_id")
-    raw_type = str(first(item, TYPE_KEYS) or "").strip().lower()
+    raw_type = first(item, TYPE_KEYS)
+    name = asset_name_of(item)
+    if linkage_id is None or not isinstance(raw_type, str) or name is None:
+        expected = (
+            f"linkage objects with an integer linkage_id, a string type ({'/'.join(TYPE_KEYS)})"
+            f" and a string name ({'/'.join(NAME_KEYS)})"
+        )
+        raise item_error(answer, expected, item)
     raw_status = str(item.get("status") or "")
+    kind = raw_type.strip().lower()
     return RemoteLinkage(
         linkage_id=linkage_id,
         asset_id=int_or_none(item.get("asset_id")),
-        asset_type=_ASSET_TYPES.get(raw_type, raw_type),
-        asset_name=str(first(item, NAME_KEYS) or ""),
-        state=state_of(raw_status),
+        asset_type=_ASSET_TYPES.get(kind, kind),
+        asset_name=name,
+        state=state_of(raw_status, statuses),
         raw_status=raw_status,
         created_at=str(item.get("created_at") or ""),
     )
+
+
+def asset_name_of(item: Mapping[str, Any]) -> str | None:
+    """The first string name field, without the `document/` prefix; None when there is none."""
+    value = first(item, NAME_KEYS)
+    if not isinstance(value, str):
+        return None
+    return value[len(NAME_PREFIX) :] if value.startswith(NAME_PREFIX) else value
 
 
 def text_body(pid: int, chatbot_id: str, file_name: str, content: str) -> dict[str, Any]:
@@ -320,7 +404,9 @@ def file_form(chatbot_id: str) -> dict[str, str]:
     return {"chatbot_id": chatbot_id, "metadata": FILE_METADATA}
 
 
-def added_linkage(answer: Answer, asset_type: str, asset_name: str) -> RemoteLinkage:
+def added_linkage(
+    answer: Answer, asset_type: str, asset_name: str, statuses: StatusMap | None = None
+) -> RemoteLinkage:
     """Add Text answers a bare object [D], Add File an envelope [D]: both carry linkage_id."""
     data = payload(answer)
     linkage_id = int_or_none(data.get("linkage_id")) if isinstance(data, dict) else None
@@ -332,7 +418,7 @@ def added_linkage(answer: Answer, asset_type: str, asset_name: str) -> RemoteLin
         asset_id=int_or_none(data.get("asset_id")),
         asset_type=asset_type,
         asset_name=asset_name,
-        state=state_of(raw_status),
+        state=state_of(raw_status, statuses),
         raw_status=raw_status,
         created_at=str(data.get("created_at") or ""),
     )
@@ -354,7 +440,8 @@ def delinked_ids(answer: Answer, sent: list[int]) -> list[int]:
     raise shape_error(answer, "delinked ids")
 
 
-ERROR_NOT_FOUND = "NOT_FOUND"  # [A] the code for "those linkage ids are not linked"
+# [D] E5: 404 codes are resource-specific (PROJECT_NOT_FOUND), so on a delink any 404 is
+# "some id may be gone already": confirmed by re-listing, never trusted or raised at once
 
 
 # --- websites -------------------------------------------------------
@@ -385,12 +472,12 @@ def started_crawl(answer: Answer, site: DesiredSite) -> CrawlRun:
     return run if run.start_urls else run._replace(start_urls=(site.url,))
 
 
-def parse_crawl_run(answer: Answer, item: Any) -> CrawlRun:
+def parse_crawl_run(answer: Answer, item: Any, statuses: StatusMap | None = None) -> CrawlRun:
     if not isinstance(item, dict) or item.get("run_id") in (None, ""):
-        raise shape_error(answer, "crawl run objects with run_id")
+        raise item_error(answer, "crawl run objects with run_id", item)
     return CrawlRun(
         run_id=str(item["run_id"]),
-        state=state_of(item.get("status")),
+        state=state_of(item.get("status"), statuses),
         start_urls=_start_urls(item.get("start_urls")),
         pages_found=int_or_none(item.get("pages_found")) or 0,
         pages_crawled=int_or_none(item.get("pages_crawled")) or 0,
@@ -414,13 +501,19 @@ RUN_ID_PARAM = "run_id"  # [A]
 # --- chat -------------------------------------------------------
 
 
-OWN_PLATFORM = "kbsync"  # [A] the platform kbsync's own chats (golden questions) are made on
+# [D] fair-use policy: chat messages per account; [A] how the limit is signalled (429 +
+# Retry-After, like any rate limit) and that a re-sent request counts as a message
+CHAT_PER_MINUTE = 30
+CHAT_PER_DAY = 5_000
+CHAT_PLATFORM = "web"  # [D] E6: user_context.platform is required; documented: web, whatsapp
+# [A] Robofy keeps a session id the client gives: kbsync's own chats (golden questions) get
+# ids with this prefix, so `kbsync gaps` can leave them out (the platform must stay "web")
+OWN_SESSION_PREFIX = "kbsync-check-"
 
 
 def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> dict[str, Any]:
-    context: dict[str, str] = {"platform": OWN_PLATFORM}
-    if session_id:
-        context["session_id"] = session_id
+    context: dict[str, str] = {"platform": CHAT_PLATFORM}
+    context["session_id"] = session_id or OWN_SESSION_PREFIX + uuid.uuid4().hex
     return {"query": query, "pid": str(pid), "chatbot_id": chatbot_id, "user_context": context}
 
 

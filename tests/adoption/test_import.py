@@ -77,7 +77,7 @@ def test_first_apply_after_import_sends_no_write(world: World, emulator_app: Emu
     assert result.outcomes == () and world.writes() == before
 
 
-def test_kbsync_applied_state_round_trips(world: World, tmp_path):
+def test_kbsync_applied_state_round_trips(world: World, tmp_path, dialect):
     source = write(tmp_path / "src" / "kbsync.yaml", SOURCE_MANIFEST)
     write(tmp_path / "src" / "prompts" / "support.md", "You help Acme customers. Prices in $.\n")
     write(

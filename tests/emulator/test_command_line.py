@@ -14,6 +14,7 @@ import pytest
 
 import kbsync.cli
 from kbsync.emulator.config import CRAWL_MODES
+from kbsync.emulator.dialect import DIALECTS
 
 KBSYNC = (sys.executable, "-m", "kbsync", "emulator")
 MODULE = (sys.executable, "-m", "kbsync.emulator")
@@ -107,3 +108,4 @@ def test_shell_completion_knows_the_options_and_their_values() -> None:
 
 def test_the_command_offers_the_emulators_crawl_modes() -> None:
     assert kbsync.cli.CRAWL_MODES == CRAWL_MODES
+    assert kbsync.cli.DIALECTS == DIALECTS

@@ -103,7 +103,12 @@ def test_gives_up_after_three_sends(harness: Callable[..., Harness]) -> None:
 def test_newest_of_several_same_named_linkages_is_returned(harness: Callable[..., Harness]) -> None:
     server = FakeLinks(["drop"])
     server.links.append(
-        {"linkage_id": 50, "asset_name": "kb~faq.md", "created_at": "2025-01-01 00:00:00"}
+        {
+            "linkage_id": 50,
+            "asset_type": "text",
+            "asset_name": "kb~faq.md",
+            "created_at": "2025-01-01 00:00:00",
+        }
     )
     h = harness(server)
     assert h.client.add_text("cb1", "kb~faq.md", "hello").linkage_id == 3
@@ -281,7 +286,9 @@ def test_delink_404_relists_and_retries_with_ids_still_linked(
 
     def serve(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
-            items = [{"linkage_id": i, "asset_name": "x"} for i in sorted(linked)]
+            items = [
+                {"linkage_id": i, "asset_type": "text", "asset_name": "x"} for i in sorted(linked)
+            ]
             return reply({"data": {"items": items}})
         ids = json.loads(request.content)["linkage_ids"]
         if not set(ids) <= linked:
