@@ -121,11 +121,8 @@ class EmulatorApp:
             added = (data if isinstance(data, dict) else payload).get("linkage_id")
             self._faults.note_write(added, self._clock.now())
         elif handler is list_linkages and isinstance(payload, dict):
-            data = payload["data"]
-            payload = {
-                **payload,
-                "data": {**data, "items": self._faults.lagged(data["items"], self._clock.now())},
-            }
+            now = self._clock.now()
+            payload = _with_listed(payload, lambda items: self._faults.lagged(items, now))
             return response._replace(payload=payload)
         return response
 
@@ -304,3 +301,15 @@ class EmulatorApp:
 
 def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
     return EmulatorApp(config or EmulatorConfig())
+
+
+def _with_listed(
+    payload: dict[str, Any], keep: Callable[[list[Any]], list[Any]]
+) -> dict[str, Any]:
+    """The list answer with ``keep`` applied to its items, in either dialect's envelope
+    (``data.items`` or ``data.report.rows``)."""
+    data = payload["data"]
+    if "items" in data:
+        return {**payload, "data": {**data, "items": keep(data["items"])}}
+    report = data["report"]
+    return {**payload, "data": {**data, "report": {**report, "rows": keep(report["rows"])}}}

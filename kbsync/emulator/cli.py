@@ -205,12 +205,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def options_from(args: argparse.Namespace) -> ServeOptions:
+    """The parsed command line as plain options (``--api-key`` repeats into ``api_keys``)."""
+    options = ServeOptions(**{k: v for k, v in vars(args).items() if k != "api_key"})
+    return options._replace(api_keys=tuple(args.api_key or ()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m kbsync.emulator``: parse, check, serve."""
     p = parser()
-    args = p.parse_args(argv)
-    options = ServeOptions(**{k: v for k, v in vars(args).items() if k != "api_key"})
-    options = options._replace(api_keys=tuple(args.api_key))
+    options = options_from(p.parse_args(argv))
     try:
         check_options(options)
     except OptionError as exc:

@@ -41,7 +41,7 @@ def paged(pages: dict[str | None, tuple[list[Any], str | None]]) -> Callable[...
 
 def test_sessions_are_read_page_by_page_in_the_window(harness: Callable[..., Harness]) -> None:
     old = session("old", updated_at="2025-12-31 23:59:59")
-    mine = session("check", platform="kbsync")
+    mine = session("kbsync-check-1f2e", platform="web")  # a golden question of ours
     pages = {None: ([session("a"), old], "p2"), "p2": ([mine, session("b")], None)}
     h = harness(paged(pages))
     found = h.client.list_sessions("cb1", SINCE, 100)
