@@ -303,9 +303,7 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
     return EmulatorApp(config or EmulatorConfig())
 
 
-def _with_listed(
-    payload: dict[str, Any], keep: Callable[[list[Any]], list[Any]]
-) -> dict[str, Any]:
+def _with_listed(payload: dict[str, Any], keep: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
     """The list answer with ``keep`` applied to its items, in either dialect's envelope
     (``data.items`` or ``data.report.rows``)."""
     data = payload["data"]
