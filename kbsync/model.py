@@ -138,6 +138,7 @@ class DesiredState(NamedTuple):
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
     file_fingerprints: Mapping[str, str] = NO_NAMES
+    statuses: Mapping[str, str] = NO_NAMES  # the manifest's `api:` section: Robofy status -> state
 
 
 # --- remote state (from Robofy) ----------------------------------------------
@@ -148,6 +149,8 @@ class RemoteAgent(NamedTuple):
     name: str
     profile: Mapping[str, Scalar] = NO_VALUES  # PROFILE_FIELDS as Robofy reports them
     status: str = ""
+    # not "": the listing carried no field kbsync reads as a name; says where and what was seen
+    unreadable: str = ""
 
 
 class RemoteSettings(NamedTuple):
@@ -339,6 +342,7 @@ class Outcome(NamedTuple):
 class ApplyResult(NamedTuple):
     outcomes: tuple[Outcome, ...]
     notes: tuple[str, ...] = ()
+    pending_statuses: tuple[str, ...] = ()  # raw statuses of items still pending after the wait
 
     @property
     def failed(self) -> bool:

@@ -71,6 +71,7 @@ class _Run:
         self.outcomes: dict[int, Outcome] = {}
         self.watches: dict[int, Watch] = {}
         self.notes: list[str] = []
+        self.pending_statuses: set[str] = set()
 
     def indexed(self, *kinds: str) -> list[tuple[int, Action]]:
         return [(i, a) for i, a in enumerate(self.plan.actions) if a.kind in kinds]
@@ -84,7 +85,7 @@ class _Run:
             self.outcomes.get(i) or Outcome(a, SKIPPED, "not run: apply was interrupted")
             for i, a in enumerate(self.plan.actions)
         )
-        return ApplyResult(outcomes, tuple(self.notes))
+        return ApplyResult(outcomes, tuple(self.notes), tuple(sorted(self.pending_statuses)))
 
 
 def apply_plan(
@@ -241,6 +242,7 @@ def _wait(
     for i, where in zip(indexes, settled, strict=True):
         run.outcomes[i] = _settled_outcome(run.plan.actions[i], where, timeout)
     running = sum(1 for where in settled if where.state not in (READY, FAILED))
+    run.pending_statuses.update(s for where in settled for s in where.statuses if s)
     if running:
         run.notes.append(
             f"Stopped waiting after {timeout:g}s with {running} item(s) still running; "

@@ -17,6 +17,7 @@ from typing import NamedTuple, TextIO
 from kbsync.apply.executor import apply_plan
 from kbsync.apply.lock import apply_lock
 from kbsync.errors import GuardError
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
 from kbsync.plan.limits import LimitCheck, check_limits
 from kbsync.plan.pipeline import Planned, read_and_plan
@@ -73,11 +74,12 @@ class ApplySession(NamedTuple):
         progress: Progress | None = None,
     ) -> ApplyResult:
         """Apply a plan judged by ``guarded`` (inside its ``with``); GuardError, nothing
-        sent, when something refused it."""
+        sent, when something refused it. A wait that ended on statuses Robofy's docs leave
+        open gets a note with the manifest's `api:` line that settles them."""
         if guarded.refusals:
             refused = "; ".join(guarded.refusals)
             raise GuardError(f"the plan was refused, nothing was applied: {refused}")
-        return apply_plan(
+        result = apply_plan(
             self.api,
             guarded.plan,
             parallelism=self.parallelism,
@@ -85,6 +87,7 @@ class ApplySession(NamedTuple):
             wait_timeout=wait_timeout,
             progress=progress,
         )
+        return with_status_hint(result, guarded.planned.desired.statuses)
 
 
 def _limit_check(api: RobofyApi, planned: Planned) -> LimitCheck:

@@ -8,6 +8,7 @@ from typing import NamedTuple, TextIO
 
 from kbsync.apply.executor import ApplyInterrupted
 from kbsync.apply.session import ApplySession, Guarded
+from kbsync.chat_pacing import chat_pacer
 from kbsync.commands.common import (
     RemoteArgs,
     check_recrawl,
@@ -130,7 +131,13 @@ def _from_saved_plan(plan_file: Path, env: Mapping[str, str]) -> Target:
 def _apply(target: Target, session: Session) -> int:
     args, desired = session.args, target.desired
     print_banner(args, desired.manifest_path, session.stdout, session.stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, session.env)
+    api = open_api(
+        args.connection,
+        desired.manifest_path,
+        desired.project,
+        session.env,
+        statuses=desired.statuses,
+    )
     guard = ApplySession(api, args.parallelism, session.stderr)
     try:
         with guard.guarded(desired, target.options, target.vet) as guarded:
@@ -191,7 +198,13 @@ def _golden_checks(
     if code != EXIT_OK or not session.apply_args.check:
         return code
     planned = applying.planned
-    results = run_checks(applying.guard.api, planned.desired, planned.options.agents)
+    api = applying.guard.api
+    pacer = chat_pacer(api, planned.desired, session.stderr)
+    try:
+        results = run_checks(api, planned.desired, planned.options.agents, pacer)
+    except GuardError as refused:  # fair use: the day has too few messages left
+        session.stderr.write(f"The golden questions were not asked: {refused}\n")
+        return EXIT_PARTIAL  # the apply went through: never 1, which means nothing applied
     show(results)
     # the apply went through: a failed check is "finished, not all well" (3), never 1
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL
@@ -256,7 +269,7 @@ def _run(applying: Applying, session: Session) -> ApplyResult:
 
 
 def _show(session: Session, text: str) -> None:
-    write_block(session.stdout, text)
+    write_block(session.stdout, text, color=_color(session))
 
 
 def _color(session: Session) -> bool:

@@ -8,6 +8,7 @@ from typing import TextIO
 from kbsync.desired.expand import load_desired_state
 from kbsync.manifest.load import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
+from kbsync.neutralise import neutralise
 
 
 def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -> int:
@@ -17,7 +18,9 @@ def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -
     for agent in state.agents:
         out.write(summarize_agent(agent) + "\n")
     count = len(state.agents)
-    out.write(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})\n")
+    out.write(
+        neutralise(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})") + "\n"
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.apply.session import ApplySession, Guarded
-from kbsync.commands.common import RemoteArgs, load_desired, print_banner
+from kbsync.commands.common import RemoteArgs, load_desired, print_banner, write_block
 from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK, interrupted_exit_code
@@ -100,7 +100,9 @@ def watch(
     parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)
@@ -156,8 +158,7 @@ def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Wat
 
 
 def _write(session: Session, text: str) -> None:
-    session.stdout.write(text if text.endswith("\n") else text + "\n")
-    session.stdout.flush()
+    write_block(session.stdout, text)
 
 
 class Syncer:

@@ -8,7 +8,7 @@ from kbsync.errors import Problem
 from kbsync.manifest.durations import parse_duration
 from kbsync.manifest.schema import FILES, TEXT, WEBSITE
 from kbsync.manifest.specs import FileSpec, TextSpec
-from kbsync.manifest.urls import normalize_url
+from kbsync.manifest.urls import normalize_written_url
 from kbsync.manifest.validation import Schema, conforms
 from kbsync.manifest.yamlload import Loc, YNode
 from kbsync.model import DesiredSite
@@ -163,7 +163,7 @@ def _site(item: YNode, where: str, file: str) -> tuple[DesiredSite | None, list[
     url_node = _get(item, "url")
     assert url_node is not None
     try:
-        url = normalize_url(str(url_node.value))
+        url = normalize_written_url(str(url_node.value))
     except ValueError as e:
         return None, [_at(file, url_node.loc, f"{where}: invalid website url: {e}")]
     include, include_problems = _patterns(_get(item, "include"), where, file)
@@ -195,7 +195,7 @@ def _patterns(node: YNode | None, where: str, file: str) -> tuple[tuple[str, ...
         text = str(item.value)
         star = text.endswith("*")
         try:
-            patterns.append(normalize_url(text.rstrip("*")) + ("*" if star else ""))
+            patterns.append(normalize_written_url(text.rstrip("*")) + ("*" if star else ""))
         except ValueError as e:
             problems.append(_at(file, item.loc, f"{where}: invalid URL pattern: {e}"))
     return tuple(patterns), problems

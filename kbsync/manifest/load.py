@@ -20,6 +20,8 @@ from kbsync.manifest.secrets import find_literal_secrets
 from kbsync.manifest.specs import AgentSpec
 from kbsync.manifest.validation import check, coerce
 from kbsync.manifest.yamlload import YNode, read_yaml
+from kbsync.manifest_api import api_statuses
+from kbsync.model import NO_NAMES
 
 DEFAULT_MANIFEST = "kbsync.yaml"
 SUPPORTED_VERSIONS = (1,)
@@ -33,6 +35,8 @@ class Manifest(NamedTuple):
     project: int
     agents: tuple[AgentSpec, ...]
     fingerprint: str  # sha256 of the manifest file's bytes
+    # `api:`: lower-case Robofy status -> ready/pending/failed
+    statuses: Mapping[str, str] = NO_NAMES
 
 
 def resolve_manifest_path(option: str | None, env: Mapping[str, str]) -> Path:
@@ -72,6 +76,8 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
     problems += find_literal_secrets(tree, display, env)
     agents, agent_problems = build_agents(tree, display)
     problems += agent_problems
+    statuses, status_problems = api_statuses(tree, display)
+    problems += status_problems
     project = _int(tree, "project")
     manifest = Manifest(
         path=path.absolute(),
@@ -80,6 +86,7 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
         project=project if project is not None else 0,
         agents=agents,
         fingerprint=hashlib.sha256(read.data).hexdigest(),
+        statuses=statuses,
     )
     return manifest, problems
 

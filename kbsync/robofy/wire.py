@@ -36,6 +36,7 @@ class Answer(NamedTuple):
     endpoint: str
     status: int
     body: Any  # decoded JSON (None for an empty body)
+    size: int = 0  # bytes of the body as received: what bounds a listing's memory
 
 
 def shape_error(answer: Answer, expected: str) -> ShapeError:
@@ -48,6 +49,25 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
         endpoint=answer.endpoint,
         status=answer.status,
     )
+
+
+def item_error(answer: Answer, expected: str, item: object) -> ShapeError:
+    """Like shape_error, for one list item: names the item's keys (never a value)."""
+    return ShapeError(
+        f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with an item kbsync "
+        f"cannot read with confidence: expected {expected}; {seen_keys(answer)}; "
+        f"{item_keys(item)}. Nothing was "
+        "written. Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
+        endpoint=answer.endpoint,
+        status=answer.status,
+    )
+
+
+def item_keys(item: object) -> str:
+    """The keys of one list item (or its JSON kind): what may be shown of it."""
+    if isinstance(item, dict):
+        return "item keys: " + (", ".join(sorted(map(str, item))[:30]) or "none")
+    return f"item is a JSON {_json_kind(item)}"
 
 
 def seen_keys(answer: Answer) -> str:

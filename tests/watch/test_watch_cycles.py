@@ -8,8 +8,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from kbsync.emulator import EmulatorApp
+from kbsync.emulator import EmulatorApp, create_app
 from kbsync.errors import AuthError
+from tests.conftest import EMULATOR_TEST_CONFIG
 from tests.watch.conftest import Watching, linked_files, wait_until, write, writes
 
 UPLOAD = "POST /v1/ai-agent/upload_file/{pid}"
@@ -201,3 +202,17 @@ def test_a_folder_the_manifest_starts_naming_is_watched_from_then_on(
     w.stop()
     assert " extra/deeper/new.md changed -> 1 added" in lines[3], lines[3]
     assert len(linked_files(emulator)) == 4
+
+
+def test_a_wait_that_ends_on_linked_files_prints_the_api_line(
+    watching: Callable[..., Watching],
+) -> None:
+    """Documented dialect: files settle at `Linked`, which kbsync reads as not ready."""
+    app = create_app(EMULATOR_TEST_CONFIG._replace(dialect="documented"))
+    try:
+        w = watching(app=app, wait_timeout=0.3)
+        w.wait_lines(1, "the first apply")
+        w.stop()
+        assert "api: {ready_statuses: [Linked]}" in w.out.getvalue()
+    finally:
+        app.close()
