@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from kbsync.manifest_api import ambiguous, api_line
+from kbsync.manifest.statuses import ambiguous, api_line
 from kbsync.model import PENDING
 from kbsync.plan.sites import parse_created_at
 from kbsync.robofy import contract as c

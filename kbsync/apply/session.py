@@ -17,7 +17,7 @@ from typing import NamedTuple, TextIO
 from kbsync.apply.executor import apply_plan
 from kbsync.apply.lock import apply_lock
 from kbsync.errors import GuardError
-from kbsync.manifest_api import with_status_hint
+from kbsync.manifest.statuses import with_status_hint
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
 from kbsync.plan.limits import LimitCheck, check_limits
 from kbsync.plan.pipeline import Planned, read_and_plan

@@ -18,9 +18,9 @@ from kbsync.manifest.build import build_agents
 from kbsync.manifest.schema import MANIFEST
 from kbsync.manifest.secrets import find_literal_secrets
 from kbsync.manifest.specs import AgentSpec
+from kbsync.manifest.statuses import api_statuses
 from kbsync.manifest.validation import check, coerce
 from kbsync.manifest.yamlload import YNode, read_yaml
-from kbsync.manifest_api import api_statuses
 from kbsync.model import NO_NAMES
 
 DEFAULT_MANIFEST = "kbsync.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kbsync.manifest.durations import DURATION_PATTERN
+from kbsync.manifest.statuses import API
 from kbsync.manifest.validation import (
     AnyOf,
     Arr,
@@ -17,7 +18,6 @@ from kbsync.manifest.validation import (
     Str,
     to_json_schema,
 )
-from kbsync.manifest_api import API
 from kbsync.robofy import contract as c
 
 _DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"

@@ -7,7 +7,7 @@ import json
 
 from kbsync.commands.schema import schema_text
 from kbsync.desired.expand import load_desired_state
-from kbsync.manifest_api import ambiguous, api_line
+from kbsync.manifest.statuses import ambiguous, api_line
 from kbsync.model import FAILED, PENDING, READY
 from tests.manifest.conftest import run_validate, write
 
