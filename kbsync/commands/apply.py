@@ -8,7 +8,6 @@ from typing import NamedTuple, TextIO
 
 from kbsync.apply.executor import ApplyInterrupted
 from kbsync.apply.session import ApplySession, Guarded
-from kbsync.chat_pacing import chat_pacer
 from kbsync.commands.common import (
     RemoteArgs,
     check_recrawl,
@@ -27,6 +26,7 @@ from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.github.summary import log_group
 from kbsync.golden.checks import CheckResult, run_checks
+from kbsync.golden.pacing import chat_pacer
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
 from kbsync.plan.limits import refuse_over_limits
 from kbsync.plan.pipeline import Planned, plan_options

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TextIO
 
-from kbsync.chat_pacing import chat_pacer
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
 from kbsync.commands.connect import open_api
 from kbsync.error_handler import EXIT_ERROR, EXIT_OK
 from kbsync.golden.checks import run_checks
+from kbsync.golden.pacing import chat_pacer
 from kbsync.render.checks import render_checks
 
 

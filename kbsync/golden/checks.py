@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from kbsync.chat_pacing import ChatPacer
 from kbsync.errors import AuthError, RobofyError
+from kbsync.golden.pacing import ChatPacer
 from kbsync.model import DesiredAgent, DesiredState, GoldenCheck
 from kbsync.remote.matching import match_agents
 from kbsync.robofy.api import RobofyApi

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from kbsync.chat_pacing import LEDGER, ChatLedger, ChatPacer
 from kbsync.desired.expand import load_desired_state
 from kbsync.emulator import EmulatorApp, EmulatorConfig, create_app
 from kbsync.errors import GuardError
 from kbsync.golden.checks import run_checks
+from kbsync.golden.pacing import LEDGER, ChatLedger, ChatPacer
 from tests.adoption.conftest import World, run_kbsync, write
 from tests.conftest import EMULATOR_TEST_CONFIG, emulator_http_client
 
