@@ -10,10 +10,10 @@ from kbsync.commands.common import RemoteArgs, load_desired, print_banner, write
 from kbsync.commands.connect import open_api
 from kbsync.error_handler import EXIT_CHANGES, EXIT_OK
 from kbsync.errors import ConfigError
-from kbsync.gaps import group_gaps
-from kbsync.gaps_read import ReadOptions, read_asked
-from kbsync.gaps_render import GapReport, render_gaps, render_suggested_checks
+from kbsync.gaps.grouping import group_gaps
+from kbsync.gaps.read import ReadOptions, read_asked
 from kbsync.manifest.durations import parse_duration
+from kbsync.render.gaps import GapReport, render_gaps, render_suggested_checks
 
 
 class GapsArgs(NamedTuple):

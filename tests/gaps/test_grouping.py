@@ -8,9 +8,9 @@ import string
 import pytest
 
 from kbsync.conversations import BOT, USER, InboxMessage
-from kbsync.gaps import Asked, exchanges, group_gaps, is_not_found, top_gaps
-from kbsync.gaps_read import AgentScan
-from kbsync.gaps_render import GapReport, render_gaps_markdown, summary_line
+from kbsync.gaps.grouping import Asked, exchanges, group_gaps, is_not_found, top_gaps
+from kbsync.gaps.read import AgentScan
+from kbsync.render.gaps import GapReport, render_gaps_markdown, summary_line
 
 NOT_FOUND = "Sorry, I don't know that yet."
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from kbsync.commands.common import RemoteArgs
 from kbsync.commands.gaps import GapsArgs, gaps
 from kbsync.emulator import EmulatorConfig, create_app
-from kbsync.redact import EMAIL, NUMBER, PHONE, URL, printable, redact
+from kbsync.gaps.redact import EMAIL, NUMBER, PHONE, URL, printable, redact
 from kbsync.sandbox.connect import SANDBOX_KEY, sandbox_store
 from kbsync.sandbox.demo import seed_sandbox_demo
 

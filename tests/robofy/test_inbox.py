@@ -13,7 +13,7 @@ import pytest
 from kbsync.conversations import BOT, USER
 from kbsync.desired.expand import load_desired_state
 from kbsync.errors import ConfigError, ShapeError
-from kbsync.gaps_read import ReadOptions, read_asked
+from kbsync.gaps.read import ReadOptions, read_asked
 from tests.robofy.conftest import Harness, error, reply
 
 SINCE = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC

@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from kbsync.gaps import Gap, top_gaps
-from kbsync.gaps_read import AgentScan
+from kbsync.gaps.grouping import Gap, top_gaps
+from kbsync.gaps.read import AgentScan
 from kbsync.render.md_blocks import escape_text, plural, table_cell
 from kbsync.render.md_fit import Part, Section, fit
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from kbsync.conversations import BOT, USER, InboxMessage
-from kbsync.redact import PLACEHOLDERS, printable, redact
+from kbsync.gaps.redact import PLACEHOLDERS, printable, redact
 
 MAX_QUESTION = 300  # characters of a question kept for the report
 SIMILAR = 80  # token_sort_ratio at or above which two questions are the same question

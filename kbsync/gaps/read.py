@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from kbsync.conversations import InboxMessage, InboxSession
 from kbsync.errors import ConfigError, NotFoundError
-from kbsync.gaps import Asked, exchanges
+from kbsync.gaps.grouping import Asked, exchanges
 from kbsync.model import DesiredState
 from kbsync.remote.matching import match_agents, select_agents
 from kbsync.robofy.api import RobofyApi
