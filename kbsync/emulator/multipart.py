@@ -100,8 +100,11 @@ def _check_headers(headers: Message) -> None:
 def _param(headers: Message, name: str) -> str | None:
     """A Content-Disposition parameter, RFC 2231 decoded, spaces kept (``get_filename``
     strips them: ``filename=" a.md"`` is `` a.md``)."""
-    value = headers.get_param(name, header="content-disposition")
-    return None if value is None else _text(email.utils.collapse_rfc2231_value(value))
+    value = headers.get_param(name, header="content-disposition")  # unquoted once already
+    if value is None:
+        return None
+    # collapse_rfc2231_value unquotes a plain value again, which strips a name's own <...>
+    return _text(value if isinstance(value, str) else email.utils.collapse_rfc2231_value(value))
 
 
 def _text(value: str) -> str:

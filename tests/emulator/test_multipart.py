@@ -20,6 +20,7 @@ contents = st.binary(max_size=3000) | st.sampled_from(
 @given(filename=names, data=contents, field=st.text(NAME_CHARS, max_size=30))
 @example(filename=" ", data=b"", field=" ")  # email's get_filename() strips spaces
 @example(filename="a;b.md", data=b"\r\n--", field="x")
+@example(filename="<>", data=b"", field="")  # unquoted once: a name keeps its own <...>
 def test_what_httpx_encodes_is_parsed_back(filename: str, data: bytes, field: str) -> None:
     request = httpx.Request(
         "POST", "http://emulator.local/", files={"file": (filename, data)}, data={"note": field}
