@@ -14,7 +14,7 @@ from typing import TextIO
 from kbsync.errors import KbsyncError, ManifestError
 from kbsync.github.summary import annotate_error, escape_data, escape_property
 from kbsync.github.summary import redact as redact_with
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 
 EXIT_OK = 0
 EXIT_ERROR = 1

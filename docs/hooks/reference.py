@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from kbsync.commands.schema import schema_text
-from kbsync.render.manifest_reference import render_page
+from kbsync.manifest.reference import render_page
 
 PAGE = "reference/manifest.md"
 

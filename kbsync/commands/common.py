@@ -12,7 +12,7 @@ from kbsync.errors import ConfigError
 from kbsync.manifest.load import resolve_manifest_path
 from kbsync.manifest.urls import normalize_url
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 from kbsync.sandbox.connect import sandbox_banner
 
 

@@ -12,8 +12,8 @@ from kbsync.error_handler import EXIT_CHANGES, EXIT_OK
 from kbsync.errors import ConfigError
 from kbsync.gaps.grouping import group_gaps
 from kbsync.gaps.read import ReadOptions, read_asked
+from kbsync.gaps.report import GapReport, render_gaps, render_suggested_checks
 from kbsync.manifest.durations import parse_duration
-from kbsync.render.gaps import GapReport, render_gaps, render_suggested_checks
 
 
 class GapsArgs(NamedTuple):

@@ -8,7 +8,7 @@ from typing import TextIO
 from kbsync.desired.expand import load_desired_state
 from kbsync.manifest.load import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 
 
 def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -> int:

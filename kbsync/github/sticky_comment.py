@@ -25,7 +25,7 @@ import httpx
 
 from kbsync.errors import KbsyncError
 from kbsync.github.summary import annotate_error, redact
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 
 DEFAULT_API_URL = "https://api.github.com"
 # GitHub rejects comment bodies longer than this many characters

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from kbsync.apikey import robofy_api_key
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 
 
 def in_github_actions(env: Mapping[str, str]) -> bool:

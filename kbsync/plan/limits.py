@@ -25,7 +25,7 @@ from kbsync.model import (
     Inventory,
     Plan,
 )
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 from kbsync.robofy.api import RobofyApi
 
 # Robofy documents no default for max_crawl_pages; its docs' example uses 50

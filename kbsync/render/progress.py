@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichBar
 
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 
 
 class Progress(Protocol):

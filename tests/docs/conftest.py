@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from kbsync.commands.schema import schema_text
-from kbsync.render.manifest_reference import render_page
+from kbsync.manifest.reference import render_page
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from kbsync.commands.schema import schema_text
-from kbsync.render.manifest_reference import objects
+from kbsync.manifest.reference import objects
 from tests.docs.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kbsync.commands.schema import schema_text
-from kbsync.render.manifest_reference import objects, render_page
+from kbsync.manifest.reference import objects, render_page
 from tests.docs.conftest import DOCS, MANIFEST_PAGE, REPO, manifest_reference
 
 

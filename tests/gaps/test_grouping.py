@@ -10,7 +10,7 @@ import pytest
 from kbsync.conversations import BOT, USER, InboxMessage
 from kbsync.gaps.grouping import Asked, exchanges, group_gaps, is_not_found, top_gaps
 from kbsync.gaps.read import AgentScan
-from kbsync.render.gaps import GapReport, render_gaps_markdown, summary_line
+from kbsync.gaps.report import GapReport, render_gaps_markdown, summary_line
 
 NOT_FOUND = "Sorry, I don't know that yet."
 

@@ -19,7 +19,7 @@ import pytest
 from kbsync.emulator import BackgroundServer
 from kbsync.error_handler import report
 from kbsync.errors import RobofyError
-from kbsync.neutralise import neutralise
+from kbsync.render.neutralise import neutralise
 from kbsync.render.progress import LineProgress
 from kbsync.robofy.client import RobofyClient
 from tests.cli.conftest import run_kbsync
