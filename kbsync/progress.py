@@ -7,11 +7,10 @@ collecting results), so the implementations need no locking.
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichBar
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Progress(Protocol):
@@ -84,6 +83,11 @@ class BarProgress:
     """A rich progress bar, one task per phase, on an interactive terminal."""
 
     def __init__(self, stream: TextIO) -> None:
+        # rich (about 40 ms to import) only when a bar is drawn, never in CI or for a plan
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichBar
+
         self._bar = RichBar(
             TextColumn("{task.description}"),
             BarColumn(),
