@@ -13,15 +13,17 @@ refusal stops working (for example when a future httpx renames the module).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from importlib.abc import MetaPathFinder
-from importlib.machinery import ModuleSpec
-from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # importlib.abc costs 12 ms at start-up; a finder needs only find_spec
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 HTTPX_CLI = "httpx._main"
 
 
-class _RefuseHttpxCli(MetaPathFinder):
+class _RefuseHttpxCli:
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
