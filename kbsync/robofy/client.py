@@ -34,11 +34,13 @@ from kbsync.model import (
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
 from kbsync.robofy.deadline import with_deadlines
+from kbsync.robofy.pool import Pool
 from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
 
 log = logging.getLogger("kbsync.robofy")
 
 MAX_PAGES = 10_000  # an endless server must not hang us
+_ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # per pooled transport
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
 
 
@@ -292,8 +294,9 @@ def _http_client(
     return httpx.Client(
         base_url=base_url,
         headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-        # a dripping server must not hold a request past its deadline, headers included
-        transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
+        # a dripping server must not hold a request past its deadline, headers included;
+        # one connection per worker, not one shared pool the workers contend for
+        transport=transport or Pool(lambda: with_deadlines(httpx.HTTPTransport(limits=_ONE)), pool),
         timeout=timeout,
         follow_redirects=False,  # a redirect is an error (sender), never followed
         limits=limits,
