@@ -57,7 +57,7 @@ def record(
     row = {"what": what, "figure": figure, "against": against, "target": target}
     row |= {"result": result, "load": f"{load_now():.2f}", "command": _command_line()}
     if result:
-        verdict(what, bool(ok), f"{figure}; {against} (target {target})".replace("; ;", ";"))
+        verdict(what, bool(ok), "; ".join(filter(None, [figure, against])) + f" (target {target})")
     else:
         print(f"      {what}: {figure}" + (f"; {against}" if against else ""), flush=True)
     path = os.environ.get(RESULTS_ENV)
