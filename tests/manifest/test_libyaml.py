@@ -86,7 +86,7 @@ yaml_ish = st.lists(
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=st.one_of(yaml_ish, st.text(max_size=200)))
 def test_any_text_reads_identically(tmp_path: Path, text: str) -> None:
