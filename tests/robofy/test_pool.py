@@ -1,4 +1,5 @@
-"""The client's connection pool: one single-connection transport per busy worker, reused.
+"""The client's connection pool: one single-connection transport per busy worker, reused;
+and the TLS context its transports share.
 
 Real HTTP to the emulator on loopback; the transports are httpx's own, counted by a thin
 wrapper, so the tests see how many were made and how many requests each ran at once.
@@ -7,6 +8,7 @@ wrapper, so the tests see how many were made and how many requests each ran at o
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +17,7 @@ import httpx
 import pytest
 
 from kbsync.emulator import BackgroundServer, EmulatorConfig, create_app
+from kbsync.robofy.client import tls_context
 from kbsync.robofy.pool import Pool
 
 ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -120,3 +123,15 @@ def test_no_more_idle_transports_than_the_pool_size(base_url: str) -> None:
             stream.__exit__(None, None, None)
         assert len(made) == 4
         assert sum(t.closed for t in made) == 2  # two kept idle, two closed
+
+
+def test_plain_http_gets_a_context_that_trusts_nothing() -> None:
+    context = tls_context("http://127.0.0.1:8080")
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0  # no CA bundle loaded: refuses all
+
+
+def test_https_gets_the_ca_bundle() -> None:
+    context = tls_context("https://api.robofy.example")
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
