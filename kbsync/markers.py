@@ -126,11 +126,11 @@ def _extension(key: str) -> str:
         return ".txt"
     if kind == "k":
         return ""
-    segment = key.rsplit("/", 1)[-1]
-    dot = segment.rfind(".")
-    if dot <= 0 or not _EXT.fullmatch(segment[dot:]):
+    dot = key.rfind(".")
+    if dot <= key.rfind("/") + 1:  # no dot in the last segment, or only a leading one
         return ""
-    return segment[dot:]
+    ext = key[dot + 1 :]  # [A-Za-z0-9]{1,10}, without a regex: called twice per asset
+    return "." + ext if len(ext) <= 10 and ext.isascii() and ext.isalnum() else ""
 
 
 # --- names ----------------------------------------------------------------------
