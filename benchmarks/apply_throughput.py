@@ -166,10 +166,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallelism", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--naive-rounds", type=int, default=1)
-    parser.add_argument("--quick", action="store_true", help="N = 500, 2 rounds")
+    parser.add_argument("--quick", action="store_true", help="N = 1000, 2 rounds")
     args = parser.parse_args(argv)
     if args.quick:
-        args.items, args.rounds = min(args.items, 500), min(args.rounds, 2)
+        args.items, args.rounds = min(args.items, 1000), min(args.rounds, 2)
     return args
 
 
