@@ -149,14 +149,14 @@ class _Walk:
     def scalar(self, node: yaml.ScalarNode) -> YNode | None:
         text = str(node.value)
         if "$" not in text:
-            return _located(self.construct(node, text), node)._replace(raw=text)
+            return _located(self.construct(node, text), node, raw=text)
         before = len(self.problems)
         value = self.interpolate(node, text)
         if len(self.problems) > before:
             return None  # already reported; a placeholder value would only add noise
         # interpolated values are text; kbsync.schema.coerce turns them into the number
         # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
-        return _located(value, node)._replace(interpolated="${" in text, raw=value)
+        return _located(value, node, interpolated="${" in text, raw=value)
 
     def interpolate(self, node: yaml.Node, text: str) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -190,9 +190,16 @@ class _Walk:
         return value if isinstance(value, (str, int, float, bool)) or value is None else text
 
 
-def _located(value: object, node: yaml.Node, locs: Mapping[str, Loc] | None = None) -> YNode:
-    mark = node.start_mark
-    return YNode(value, mark.line + 1, mark.column + 1, locs or {})
+def _located(
+    value: object,
+    node: yaml.Node,
+    locs: Mapping[str, Loc] | None = None,
+    *,
+    interpolated: bool = False,
+    raw: str = "",
+) -> YNode:
+    mark = node.start_mark  # one YNode per value: _replace() cost a third of the walk
+    return YNode(value, mark.line + 1, mark.column + 1, locs or {}, interpolated, raw)
 
 
 class YamlRead(NamedTuple):
