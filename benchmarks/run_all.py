@@ -6,8 +6,9 @@ and fewer rounds, within about 5 minutes. Names pick benchmarks, e.g.
 ``python benchmarks/run_all.py startup noop_plan``.
 
 Each benchmark prints its own figures and PASS/FAIL lines and appends its rows to a
-results file; at the end this writes them into docs/contributing/performance.md between
-the two marker comments (``--no-docs`` leaves the page alone). Figures come from this run,
+results file; at the end of a run of every benchmark this writes them into
+docs/contributing/performance.md between the two marker comments (``--no-docs`` leaves
+the page alone, and so does a run of some benchmarks only). Figures come from this run,
 never typed by hand; the load before and after is written with them.
 """
 
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = run(args.names or list(ORDER), args.quick)
     after = machine().replace("machine:", "after:  ")
     print("\n" + after)
-    if not args.no_docs:
+    if args.names:  # a partial table would drop the other benchmarks' rows
+        print(f"{PAGE.relative_to(REPO)} left alone: only a run of every benchmark rewrites it")
+    elif not args.no_docs:
         write_table(rows, before, after, started, args.quick)
         print(f"figures written to {PAGE.relative_to(REPO)}")
     return 0
