@@ -254,16 +254,17 @@ def _libyaml_may_differ(text: str) -> bool:
 
 def _plain_question_in_flow(root: yaml.Node) -> bool:
     """A plain scalar with '?' inside a flow collection: it ends the scalar for the pure
-    parser only. Iterative, each node once (composed graphs can hold alias cycles)."""
+    parser only. Iterative, each node at most once in and once out of flow context
+    (composed graphs can hold alias cycles, and an alias can sit in either context)."""
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    seen: set[int] = set()
+    seen: set[tuple[int, bool]] = set()
     while stack:
         node, in_flow = stack.pop()
-        if id(node) in seen:
+        if (id(node), in_flow) in seen:
             continue
-        seen.add(id(node))
+        seen.add((id(node), in_flow))
         if isinstance(node, yaml.ScalarNode):
-            if in_flow and node.style is None and "?" in node.value:
+            if in_flow and not node.style and "?" in node.value:  # plain: None, or "" (C)
                 return True
             continue
         assert isinstance(node, (yaml.SequenceNode, yaml.MappingNode))

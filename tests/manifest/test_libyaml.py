@@ -77,6 +77,31 @@ def test_corpus_problems_come_from_the_pure_parser(path: Path) -> None:
     assert (clean is None) == bool(read.problems)
 
 
+# disagreements found on the way, each read both ways
+TRICKY = [
+    "a: [b?c]\n",
+    "a: [&x b?c]\nd: *x\n",
+    "a: {k: &x v?w}\nb: *x\n",
+    "a: &x b?c\nd: [*x]\n",
+    "a: {q: 'is it?'}\n",
+    "?\n",
+    "a: !\nb: 1\n",
+    "|#\n",
+    "0\t\n",
+    "---\n",
+    "a: x\ufeffy\n",
+    "a: x\u2028y\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_yaml_reads_identically(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, pure = both_ways(path)
+    assert fast == pure
+
+
 yaml_ish = st.lists(
     st.sampled_from(
         [*"ab: -\n\t[]{}&*!|>'\"#$%{}@`,?~0.1\\é𝄞\r\x85\u2028\ufeff\x07", "- ", "k: ", "\n  "]
