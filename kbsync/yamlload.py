@@ -241,6 +241,7 @@ _LIBYAML_LOADER = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ el
 _LIBYAML_DIFFERS_CHARS = "\t\ufeff\x85\u2028\u2029"  # tabs (libyaml allows more), BOM, breaks
 _INDICATOR = re.compile(r"[\s\[\]{},][!?]|\A[!?]")  # tags, explicit keys: empty nodes' positions
 _HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")  # libyaml allows a block scalar header's comment
+_EMPTY_IN_FLOW = re.compile(r":[ ]*[,}\]]")  # an empty value in a flow mapping: other positions
 
 
 def _libyaml_may_differ(text: str) -> bool:
@@ -249,7 +250,9 @@ def _libyaml_may_differ(text: str) -> bool:
         return True
     if ("!" in text or "?" in text) and _INDICATOR.search(text):
         return True
-    return "#" in text and _HEADER_COMMENT.search(text) is not None
+    if "#" in text and _HEADER_COMMENT.search(text):
+        return True
+    return ("{" in text or "[" in text) and _EMPTY_IN_FLOW.search(text) is not None
 
 
 def _plain_question_in_flow(root: yaml.Node) -> bool:

@@ -91,11 +91,48 @@ TRICKY = [
     "---\n",
     "a: x\ufeffy\n",
     "a: x\u2028y\n",
+    "k0: {n0: }\n",
+    "k: [a: ]\n",
 ]
 
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_yaml_reads_identically(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, pure = both_ways(path)
+    assert fast == pure
+
+
+# structured YAML: block mappings holding flow collections, block scalars and lists
+_TOKENS = ["a", "x:", "k: ", "b?c", "x:y", "x: y", "é", "'q?'", '"d?"', "1", "no", "~", "-x"]
+_TOKENS += ["x#y", "x #c", "?x", "x?", "$v", "${A:-z}", ""]
+_scalar = st.sampled_from(_TOKENS)
+_flow = st.recursive(
+    _scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(inner, max_size=3).map(
+            lambda items: "{" + ", ".join(f"k{i}: {v}" for i, v in enumerate(items)) + "}"
+        ),
+    ),
+    max_leaves=6,
+)
+_line = st.one_of(
+    _flow.map(lambda v: f"{{key}}: {v}"),
+    _scalar.map(lambda v: f"{{key}}: |\n  {v} line?\n  more: {v}"),
+    st.tuples(_scalar, _flow).map(lambda p: f"{{key}}:\n  - {p[0]}\n  - {p[1]}"),
+)
+structured = st.lists(_line, min_size=1, max_size=4).map(
+    lambda lines: "\n".join(line.replace("{key}", f"k{i}") for i, line in enumerate(lines)) + "\n"
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=structured)
+def test_structured_yaml_reads_identically(tmp_path: Path, text: str) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(text, encoding="utf-8")
     fast, pure = both_ways(path)
