@@ -7,12 +7,10 @@ collecting results), so the implementations need no locking.
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichBar
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 from kbsync.neutralise import neutralise
 
@@ -87,6 +85,11 @@ class BarProgress:
     """A rich progress bar, one task per phase, on an interactive terminal."""
 
     def __init__(self, stream: TextIO) -> None:
+        # rich (about 40 ms to import) only when a bar is drawn, never in CI or for a plan
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichBar
+
         self._bar = RichBar(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -105,7 +108,7 @@ class BarProgress:
             self._started = True
         if self._task is not None:
             self._bar.stop_task(self._task)
-        self._task = self._bar.add_task(escape(neutralise(label)), total=total, message="")
+        self._task = self._bar.add_task(_markup(label), total=total, message="")
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
@@ -113,7 +116,7 @@ class BarProgress:
 
     def update(self, message: str) -> None:
         if self._task is not None:
-            self._bar.update(self._task, message=escape(neutralise(message)))
+            self._bar.update(self._task, message=_markup(message))
 
     def close(self) -> None:
         if self._started:
@@ -127,3 +130,11 @@ def make_progress(stream: TextIO) -> Progress:
     if callable(isatty) and isatty():
         return BarProgress(stream)
     return LineProgress(stream)
+
+
+def _markup(text: str) -> str:
+    """Foreign text made inert for the terminal, then for rich's markup (rich is loaded by
+    now: a bar is drawn)."""
+    from rich.markup import escape
+
+    return escape(neutralise(text))
