@@ -191,7 +191,7 @@ def schema() -> None:
 @cli.command()
 @remote_options
 def check(**kwargs: Any) -> None:
-    """Ask each agent its golden questions (checks:); exit 1 when an answer misses."""
+    """Ask each agent its golden questions (checks:); exit 3 when an answer misses."""
     from kbsync.commands.check import check as check_command
 
     args = _remote_args(kwargs)

@@ -117,6 +117,7 @@ def test_pull_request_number_from_the_event(tmp_path: Path) -> None:
         ("apply", 3, False, 3, ""),
         ("apply", 0, False, 0, ""),
         ("check", 1, False, 1, ""),
+        ("check", 3, False, 3, ""),  # a failed golden question
         ("apply", -9, False, 137, ""),
     ],
 )
