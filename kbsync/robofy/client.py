@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import random
 import re
 import threading
@@ -33,7 +34,7 @@ from kbsync.model import (
 )
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
-from kbsync.robofy.deadline import with_deadlines
+from kbsync.robofy.network import network_transports
 from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
 
 log = logging.getLogger("kbsync.robofy")
@@ -59,13 +60,15 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
         self._seen_links = _SeenLinks()
-        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        network = os.environ if env is None else env  # proxies and CA bundles
+        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism, network)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
         pacer = Pacer(clock, sleep)
         self._sender = Sender(
@@ -286,14 +289,18 @@ def _http_client(
     transport: httpx.BaseTransport | None,
     timeout: float,
     parallelism: int,
+    env: Mapping[str, str],
 ) -> httpx.Client:
     pool = max(1, parallelism)
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    if transport is None:  # the network: proxies and CA bundles from the environment
+        transport, mounts = network_transports(env, limits)
     return httpx.Client(
         base_url=base_url,
         headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-        # a dripping server must not hold a request past its deadline, headers included
-        transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
+        transport=transport,
+        mounts=mounts,
         timeout=timeout,
         follow_redirects=False,  # a redirect is an error (sender), never followed
         limits=limits,
@@ -346,4 +353,4 @@ def client_from_env(
             "(or use --sandbox to run against the local emulator)"
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
-    return RobofyClient(key, project_id, url, parallelism=parallelism)
+    return RobofyClient(key, project_id, url, parallelism=parallelism, env=env)

@@ -37,6 +37,12 @@ from kbsync.errors import (
 )
 from kbsync.robofy.contract import error_fields
 from kbsync.robofy.deadline import answer_deadline
+from kbsync.robofy.network import (
+    DNS_RETRIES,
+    certificate_message,
+    certificate_problem,
+    is_dns_failure,
+)
 from kbsync.robofy.wire import Answer, Route
 
 log = logging.getLogger("kbsync.robofy")
@@ -242,7 +248,9 @@ class Sender:
                 endpoint=route.endpoint,
                 detail=what,
             )
-        if tries.failures >= self._policy.max_retries or not lost.retry:
+        _refuse_untrusted(route, lost.error)
+        budget = DNS_RETRIES if is_dns_failure(lost.error) else self._policy.max_retries
+        if tries.failures >= min(budget, self._policy.max_retries) or not lost.retry:
             raise NetworkError(
                 f"Cannot reach Robofy for {route.endpoint} after "
                 f"{tries.failures + 1} attempts: {what}",
@@ -346,6 +354,18 @@ class _UploadFiles:
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             self._handle.close()
+
+
+def _refuse_untrusted(route: Route, error: BaseException) -> None:
+    """A certificate that does not verify will not verify on a retry either: final."""
+    problem = certificate_problem(error)
+    if problem is not None:
+        what = certificate_message(error, problem)
+        raise NetworkError(
+            f"Cannot reach Robofy for {route.endpoint}: {what}",
+            endpoint=route.endpoint,
+            detail=what,
+        )
 
 
 def _repeatable(route: Route) -> bool:
