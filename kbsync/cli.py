@@ -134,7 +134,8 @@ def apply(**kwargs: Any) -> None:
         wait_timeout=kwargs["wait_timeout"],
         check=kwargs["run_check"],
     )
-    confirm = _confirm if sys.stdin.isatty() and sys.stdout.isatty() else None
+    # ask whenever someone at a terminal can answer, even with stdout piped (`| tee log`)
+    confirm = _confirm if sys.stdin.isatty() else None
     sys.exit(
         run_command(
             lambda: apply_command(
@@ -247,7 +248,21 @@ def import_(**kwargs: Any) -> None:
 
 
 def _confirm(question: str) -> bool:
-    return click.confirm(question, default=False)
+    """y/N at the terminal. Ctrl-C and Ctrl-D reach apply as KeyboardInterrupt and
+    EOFError (click.confirm would turn both into one Abort). The question goes where the
+    person sees it: stderr when stdout is piped."""
+    to_stderr = not sys.stdout.isatty()
+    while True:
+        click.echo(f"{question} [y/N]: ", nl=False, err=to_stderr)
+        try:
+            reply = input().strip().lower()
+        except (KeyboardInterrupt, EOFError):
+            click.echo(err=to_stderr)  # end the question's line
+            raise
+        if reply in ("", "n", "no"):
+            return False
+        if reply in ("y", "yes"):
+            return True
 
 
 def main() -> None:
