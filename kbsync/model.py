@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.errors import Problem
+
 # --- scalar vocabularies -----------------------------------------------------
 
 # kbsync's own asset states (CONTRACT.md maps Robofy's free strings onto these)
@@ -102,6 +104,8 @@ class DesiredState(NamedTuple):
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
     file_fingerprints: dict[str, str] = {}
+    # validate only: where each unset ${VAR} taken as a placeholder is first used (Problem)
+    unset: tuple[Problem, ...] = ()
 
 
 # --- remote state (from Robofy) ----------------------------------------------

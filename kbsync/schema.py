@@ -92,6 +92,8 @@ def check(
     """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt).
 
     ``key_loc`` is where the node's key is written: a missing key is reported there."""
+    if node.placeholder:  # an unset ${VAR} under validate: it could hold any value
+        return []
     if isinstance(schema, AnyOf):
         return _check_any(schema, node, where, file, key_loc)
     if not _type_matches(schema, node.value):
@@ -269,7 +271,7 @@ def coerce(schema: Schema, node: YNode) -> YNode:
         for option in schema.options:
             if _type_matches(option, node.value):
                 return coerce(option, node)
-    if node.interpolated and isinstance(node.value, str):
+    if node.interpolated and isinstance(node.value, str) and not node.placeholder:
         return node._replace(value=_convert(schema, node.value))
     return node
 

@@ -23,10 +23,12 @@ MAX_READ_TEXT_BYTES = 4 * 1024 * 1024  # a text holds at most 1,000,000 characte
 
 
 def load_desired_state(
-    path: Path, env: Mapping[str, str], *, use_cache: bool = True
+    path: Path, env: Mapping[str, str], *, use_cache: bool = True, placeholders: bool = False
 ) -> DesiredState:
-    """Load, validate and expand the manifest; ManifestError with every problem found."""
-    manifest, problems = parse_manifest(path, env)
+    """Load, validate and expand the manifest; ManifestError with every problem found.
+
+    ``placeholders`` (validate only): unset variables are placeholders, not problems."""
+    manifest, problems = parse_manifest(path, env, placeholders=placeholders)
     if manifest is None:
         raise ManifestError(sort_problems(problems))
     expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache), env)
@@ -40,6 +42,7 @@ def load_desired_state(
         manifest_path=manifest.path,
         manifest_fingerprint=manifest.fingerprint,
         file_fingerprints=dict(sorted(expansion.fingerprints.items())),
+        unset=manifest.unset,
     )
 
 

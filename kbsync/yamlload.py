@@ -55,6 +55,8 @@ class YNode(NamedTuple):
     key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
     interpolated: bool = False  # scalars only: the value came (partly) from ${...}; a str
     raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
+    # scalars only: names an unset ${VAR} that `validate` takes as a placeholder (any value)
+    placeholder: bool = False
 
     @property
     def loc(self) -> Loc:
@@ -64,11 +66,17 @@ class YNode(NamedTuple):
 class _Walk:
     """One conversion of a composed node graph; collects problems as it goes."""
 
-    def __init__(self, file: str, env: Mapping[str, str], loader: yaml.SafeLoader) -> None:
+    def __init__(
+        self, file: str, env: Mapping[str, str], loader: yaml.SafeLoader, placeholders: bool
+    ) -> None:
         self.file = file
         self.env = env
         self.loader = loader
         self.problems: list[Problem] = []
+        # validate: an unset ${VAR} is a placeholder, noted in `unset`, not a problem
+        self.placeholders = placeholders
+        self.unset: dict[str, Problem] = {}
+        self.placeholder_uses = 0
         self.seen: set[int] = set()
         self.alias_nodes = 0
         self.bomb = False
@@ -149,13 +157,14 @@ class _Walk:
         text = str(node.value)
         if "$" not in text:
             return _located(self.construct(node, text), node)._replace(raw=text)
-        before = len(self.problems)
+        before, uses = len(self.problems), self.placeholder_uses
         value = self.interpolate(node, text)
         if len(self.problems) > before:
             return None  # already reported; a placeholder value would only add noise
         # interpolated values are text; kbsync.schema.coerce turns them into the number
         # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
-        return _located(value, node)._replace(interpolated="${" in text, raw=value)
+        located = _located(value, node)._replace(interpolated="${" in text, raw=value)
+        return located._replace(placeholder=self.placeholder_uses > uses)
 
     def interpolate(self, node: yaml.Node, text: str) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -170,7 +179,12 @@ class _Walk:
                 return value
             if match.group("default") is not None:
                 return match.group("default")
-            if name not in self.env:
+            if name not in self.env and self.placeholders:
+                mark = node.start_mark
+                where = Problem(self.file, mark.line + 1, mark.column + 1, name)
+                self.unset.setdefault(name, where)
+                self.placeholder_uses += 1
+            elif name not in self.env:
                 self.problem(node, f"environment variable {name} is not set (and has no default)")
             return ""
 
@@ -196,18 +210,26 @@ class YamlRead(NamedTuple):
     tree: YNode | None  # None when nothing usable could be read
     data: bytes  # the file's bytes (for its fingerprint)
     problems: list[Problem]
+    # placeholders=True: where each unset variable is first used (message = its name)
+    unset: tuple[Problem, ...] = ()
 
 
-def read_yaml(path: Path, display: str, env: Mapping[str, str]) -> YamlRead:
-    """Parse one YAML file into located nodes, with every problem found on the way."""
+def read_yaml(
+    path: Path, display: str, env: Mapping[str, str], *, placeholders: bool = False
+) -> YamlRead:
+    """Parse one YAML file into located nodes, with every problem found on the way.
+
+    ``placeholders``: an unset ``${VAR}`` is no problem but a placeholder node that fits
+    any schema (``validate`` checks the shape without the environment)."""
     try:
         data = _read_capped(path, display)
         node, loader = _compose(_decode(data, display), display)
     except _Fatal as e:
         return YamlRead(None, b"", [e.problem])
-    walk = _Walk(display, env, loader)
+    walk = _Walk(display, env, loader, placeholders)
     tree = walk.convert(node)
-    return YamlRead(None if walk.bomb else tree, data, walk.problems)
+    unset = tuple(walk.unset.values())
+    return YamlRead(None if walk.bomb else tree, data, walk.problems, unset)
 
 
 class _Fatal(Exception):
