@@ -82,7 +82,7 @@ WEBSITE = Obj(
 TEXT = Obj(
     {
         "name": Str("Unique name of the text within the agent.", min_length=1),
-        "content": Str("The text itself."),
+        "content": Str("The text itself.", min_length=1),
         "file": Str("A UTF-8 file holding the text, relative to the manifest.", min_length=1),
     },
     "A text snippet, inline or from a file.",
@@ -173,6 +173,7 @@ def manifest_json_schema() -> dict[str, Any]:
     document["properties"]["version"]["const"] = 1
     agents = document["properties"]["agents"]
     agents["propertyNames"] = {"pattern": AGENT_KEY_PATTERN}
+    agents["minProperties"] = 1  # validate: "no agents declared"
     return document
 
 

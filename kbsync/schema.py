@@ -3,7 +3,10 @@
 The manifest's shape is written once (kbsync/manifest_schema.py) with these types;
 ``check`` validates located YAML nodes against it (every problem, with line and
 column and a "did you mean"), ``to_json_schema`` renders it for editors. The two
-cannot drift because they read the same definition.
+read the same definition, and a property test (tests/manifest/test_schema_agrees.py)
+checks that they give the same verdict on generated manifests. What JSON Schema
+cannot express is checked by validate only: files exist, duplicates (agent names,
+websites, file entries), literal secrets, one main website.
 """
 
 from __future__ import annotations
@@ -327,21 +330,38 @@ def to_json_schema(schema: Schema) -> dict[str, Any]:
         out["anyOf"] = [to_json_schema(o) for o in schema.options]
         return out
     rendered = _JSON_RENDERERS[type(schema)](schema)
-    if isinstance(schema, (Int, Num, Bool)) or (isinstance(schema, Str) and schema.pattern):
+    if isinstance(schema, (Int, Num, Bool)) or _constrained(schema):
         rendered = {"anyOf": [rendered, INTERPOLATED]}
     out.update(rendered)
     return out
+
+
+def _constrained(schema: Schema) -> bool:
+    """A string that ``${VAR}`` as written may not satisfy (a pattern, an enum), though
+    the value it stands for may: editors must not flag ``prune: ${PRUNE_MODE}``."""
+    return isinstance(schema, Str) and bool(schema.pattern or schema.enum)
 
 
 def _json_str(schema: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "string"}
     if schema.enum:
         out["enum"] = list(schema.enum)
+    patterns = [schema.pattern] if schema.pattern else []
     if schema.min_length:
         out["minLength"] = schema.min_length
-    if schema.pattern:
-        out["pattern"] = schema.pattern
+        patterns.append(_not_blank(schema.min_length))  # validate counts the stripped text
+    if len(patterns) == 1:
+        out["pattern"] = patterns[0]
+    elif patterns:
+        out["allOf"] = [{"pattern": p} for p in patterns]
     return out
+
+
+def _not_blank(min_length: int) -> str:
+    """A pattern for "at least ``min_length`` characters once stripped of whitespace"."""
+    if min_length == 1:
+        return r"\S"
+    return r"\S[\s\S]{" + str(min_length - 2) + r",}\S"
 
 
 def _json_number(schema: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ FILE_CASES = [
     ("no-agents", 3, "no agents declared"),
     ("prune-invalid", 6, "prune: 'everything' is not one of: managed, all, none"),
     ("duplicate-text-names", 10, "duplicate text name 'hours' (first at line 8)"),
-    ("empty-text", 9, "text 'hours' is empty"),
+    ("empty-text", 9, "texts[0].content: must not be empty"),
     ("text-content-and-file", 8, "give exactly one of 'content' or 'file'"),
     ("invalid-url", 8, "invalid website url"),
     ("file-url", 8, "'file:///etc/passwd' is not an http(s) URL"),
