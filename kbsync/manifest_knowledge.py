@@ -101,6 +101,7 @@ def build_files(
             include=_strings(_get(item, "include")),
             exclude=_strings(_get(item, "exclude")),
             loc=path_node.loc,
+            oversize_error=_str(_get(item, "oversize")) == "error",
         )
         problems += _overlaps(spec, specs, where, file)
         specs.append(spec)
@@ -225,3 +226,7 @@ def _int(node: YNode | None) -> int | None:
 
 def _bool(node: YNode | None) -> bool:
     return node is not None and node.value is True
+
+
+def _str(node: YNode | None) -> str | None:
+    return node.value if node is not None and isinstance(node.value, str) else None

@@ -97,6 +97,10 @@ FILES = Obj(
             "gitignore-style patterns of files to take (default: every supported type)."
         ),
         "exclude": _strs("gitignore-style patterns of files to leave out."),
+        "oversize": Str(
+            "A file over 10 MB in the folder: skip it with a warning (default), or error.",
+            enum=("skip", "error"),
+        ),
     },
     "Files to upload from a folder or one file.",
     required=("path",),

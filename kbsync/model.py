@@ -77,6 +77,18 @@ class GoldenCheck(NamedTuple):
     expect_not: tuple[str, ...] = ()
 
 
+class SkippedFile(NamedTuple):
+    """A file of a folder entry that kbsync does not upload, and why (SKIP_REASONS)."""
+
+    path: str  # relative to the manifest
+    reason: str
+
+
+SKIP_UNSUPPORTED = "unsupported type"
+SKIP_OVERSIZE = "over 10 MB"
+SKIP_REASONS = (SKIP_UNSUPPORTED, SKIP_OVERSIZE)
+
+
 class DesiredAgent(NamedTuple):
     key: str  # the agent's key in the manifest
     name: str
@@ -91,6 +103,7 @@ class DesiredAgent(NamedTuple):
     files: tuple[DesiredAsset, ...] = ()
     sites: tuple[DesiredSite, ...] = ()
     checks: tuple[GoldenCheck, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()  # what its folder entries leave out, by path
 
     @property
     def assets(self) -> tuple[DesiredAsset, ...]:
@@ -241,6 +254,8 @@ class Plan(NamedTuple):
     notes: tuple[Note, ...] = ()
     refusals: tuple[str, ...] = ()  # guard refusals: a plan with refusals is not applied
     agent_ids: dict[str, str] = {}  # desired agent key -> matched chatbot id
+    # what the planned agents' folder entries leave out: agent key -> files (kbsync.skipped)
+    skipped: dict[str, tuple[SkippedFile, ...]] = {}
 
     @property
     def has_changes(self) -> bool:

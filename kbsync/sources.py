@@ -15,7 +15,7 @@ from kbsync.manifest import Manifest, parse_manifest, sort_problems
 from kbsync.manifest_knowledge import text_problems
 from kbsync.manifest_secrets import secret_in_text
 from kbsync.manifest_types import AgentSpec
-from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState
+from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState, SkippedFile
 from kbsync.paths import PathProblem, inside
 from kbsync.yamlload import Loc
 
@@ -50,6 +50,7 @@ class _Walked(NamedTuple):
     spec: AgentSpec
     files: tuple[FileStat, ...]
     entry_locs: dict[str, Loc]  # file rel path -> where the entry that took it is written
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 class _Expansion:
@@ -82,6 +83,7 @@ class _Expansion:
     def _walk_files(self, spec: AgentSpec) -> _Walked:
         found: dict[str, FileStat] = {}
         locs: dict[str, Loc] = {}
+        skipped: dict[str, SkippedFile] = {}
         for entry in spec.files:
             try:
                 walked = walk_entry(self.root, entry)
@@ -93,7 +95,9 @@ class _Expansion:
             for f in walked.files:
                 found.setdefault(f.rel, f)
                 locs.setdefault(f.rel, entry.loc)
-        return _Walked(spec, tuple(sorted(found.values())), locs)
+            skipped.update((s.path, s) for s in walked.skipped)
+        left_out = tuple(s for path, s in sorted(skipped.items()) if path not in found)
+        return _Walked(spec, tuple(sorted(found.values())), locs, left_out)
 
     def _agent(
         self, walked: _Walked, hashes: dict[str, str], failures: dict[str, str]
@@ -119,6 +123,7 @@ class _Expansion:
             files=tuple(files),
             sites=spec.sites,
             checks=spec.checks,
+            skipped=walked.skipped,
         )
 
     def _prompt(self, spec: AgentSpec) -> str | None:

@@ -8,6 +8,7 @@ from typing import TextIO
 from kbsync.errors import Problem
 from kbsync.manifest import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
+from kbsync.skipped import skip_summary
 from kbsync.sources import load_desired_state
 
 
@@ -18,6 +19,8 @@ def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -
     state = load_desired_state(path, env, placeholders=True)
     for agent in state.agents:
         out.write(summarize_agent(agent) + "\n")
+        if agent.skipped:  # a warning, not a problem: validate still passes
+            out.write(f"  {skip_summary(agent.skipped)}\n")
     for where in state.unset:
         out.write(_placeholder_note(where) + "\n")
     count = len(state.agents)

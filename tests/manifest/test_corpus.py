@@ -148,7 +148,8 @@ def _zero_match_after_exclude(root: Path) -> None:
 
 
 def _big_file(root: Path) -> None:
-    write(root, {"kbsync.yaml": files_entry("docs/"), "docs/manual.pdf": b""})
+    strict = files_entry("docs/", "          oversize: error\n")  # else skipped with a warning
+    write(root, {"kbsync.yaml": strict, "docs/manual.pdf": b""})
     with (root / "docs/manual.pdf").open("r+b") as f:
         f.truncate(11 * 1024 * 1024)  # sparse: 11 MB on paper, nothing on disk
 
