@@ -34,18 +34,37 @@ class Seconds(click.FloatRange):
         return seconds
 
 
+# a path, not a str to click: shells complete file names after -f
+MANIFEST_PATH = click.Path(dir_okay=False)
+
+
 def remote_options(func: F) -> F:
     """The options every command that talks to Robofy takes."""
     decorators = [
         click.option(
-            "-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml)."
+            "-f",
+            "--file",
+            "manifest",
+            type=MANIFEST_PATH,
+            help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).",
         ),
         click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed."),
         click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL)."),
-        click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True),
+        click.option(
+            "--parallelism",
+            type=click.IntRange(1, 64),
+            default=8,
+            show_default=True,
+            help="Requests to Robofy at the same time (1-64).",
+        ),
         click.option("--agent", "agents", multiple=True, help="Only this agent key (repeatable)."),
         click.option(
-            "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text"
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json", "markdown"]),
+            default="text",
+            show_default=True,
+            help="Output: text for people, json for scripts, markdown for pull requests.",
         ),
     ]
     for decorator in reversed(decorators):
@@ -173,7 +192,13 @@ def watch(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.option("-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).")
+@click.option(
+    "-f",
+    "--file",
+    "manifest",
+    type=MANIFEST_PATH,
+    help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).",
+)
 def validate(manifest: str | None) -> None:
     """Check the manifest and the files it names (no network)."""
     from kbsync.commands.validate import validate as validate_command
@@ -202,11 +227,20 @@ def check(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.option("-f", "--file", "manifest", help="Manifest to take the project id from.")
+@click.option(
+    "-f", "--file", "manifest", type=MANIFEST_PATH, help="Manifest to take the project id from."
+)
 @click.option("--sandbox", is_flag=True, help="Probe the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output: text for people, json for scripts.",
+)
 def doctor(**kwargs: Any) -> None:
     """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
     from kbsync.commands.doctor import DoctorArgs
@@ -221,7 +255,13 @@ def doctor(**kwargs: Any) -> None:
 @cli.command("import")
 @click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests to Robofy at the same time (1-64).",
+)
 @click.option("--agent", "agents", multiple=True, help="Only this agent name or id (repeatable).")
 @click.option(
     "-o",
