@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -36,6 +37,12 @@ class Seconds(click.FloatRange):
 
 # a path, not a str to click: shells complete file names after -f
 MANIFEST_PATH = click.Path(dir_okay=False)
+VERBOSE = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log each request to stderr: method, path, status, milliseconds, retries.",
+)
 
 
 def remote_options(func: F) -> F:
@@ -58,6 +65,7 @@ def remote_options(func: F) -> F:
             help="Requests to Robofy at the same time (1-64).",
         ),
         click.option("--agent", "agents", multiple=True, help="Only this agent key (repeatable)."),
+        VERBOSE,
         click.option(
             "--format",
             "fmt",
@@ -75,6 +83,7 @@ def remote_options(func: F) -> F:
 def _remote_args(kwargs: dict[str, Any]) -> Any:
     from kbsync.commands.common import RemoteArgs
 
+    _log_requests(kwargs.pop("verbose"))
     return RemoteArgs(
         manifest=kwargs.pop("manifest"),
         sandbox=kwargs.pop("sandbox"),
@@ -241,11 +250,13 @@ def check(**kwargs: Any) -> None:
     show_default=True,
     help="Output: text for people, json for scripts.",
 )
+@VERBOSE
 def doctor(**kwargs: Any) -> None:
     """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
     from kbsync.commands.doctor import DoctorArgs
     from kbsync.commands.doctor import doctor as doctor_command
 
+    _log_requests(kwargs.pop("verbose"))
     args = DoctorArgs(**kwargs)
     sys.exit(
         run_command(lambda: doctor_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr))
@@ -274,17 +285,32 @@ def doctor(**kwargs: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite the manifest and prompt files.")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
 @click.option("--seed-demo", is_flag=True, help="With --sandbox: first create the demo agent.")
+@VERBOSE
 def import_(**kwargs: Any) -> None:
     """Write a manifest for existing agents (profile, prompt, settings, persona, websites)."""
     from kbsync.commands.common import RemoteArgs
     from kbsync.commands.importcmd import ImportArgs, import_agents
 
+    _log_requests(kwargs.pop("verbose"))
     output = kwargs["output"]
     args = RemoteArgs(
         str(output), kwargs["sandbox"], kwargs["base_url"], kwargs["parallelism"], kwargs["agents"]
     )
     import_args = ImportArgs(output, kwargs["project"], kwargs["force"], kwargs["seed_demo"])
     sys.exit(run_command(lambda: import_agents(args, import_args, os.environ, stdout=sys.stdout)))
+
+
+def _log_requests(verbose: bool) -> None:
+    """--verbose: the request log (kbsync.requests) and retry notes (kbsync.robofy) on
+    stderr. They name method, path and status only: never headers, bodies or the key."""
+    if not verbose:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("kbsync: %(message)s"))
+    for name in ("kbsync.requests", "kbsync.robofy"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _confirm(question: str) -> bool:

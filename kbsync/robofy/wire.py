@@ -36,13 +36,19 @@ class Answer(NamedTuple):
     endpoint: str
     status: int
     body: Any  # decoded JSON (None for an empty body)
+    path: str = ""  # the request as sent, ids filled in (GET /v1/.../7/abc): for messages
+
+    @property
+    def shown(self) -> str:
+        """How messages name the request: with its ids when known."""
+        return self.path or self.endpoint
 
 
 def shape_error(answer: Answer, expected: str) -> ShapeError:
     """Name endpoint, status and the top-level keys seen; never a value."""
     seen = seen_keys(answer)
     return ShapeError(
-        f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a shape kbsync "
+        f"Robofy answered {answer.shown} (HTTP {answer.status}) with a shape kbsync "
         f"does not know: expected {expected}; {seen}. "
         "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
         endpoint=answer.endpoint,
