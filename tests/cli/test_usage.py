@@ -95,3 +95,9 @@ def test_parallelism_and_format_have_help(tmp_path: Path) -> None:
     assert "Output: text for people, json for scripts," in shown
     assert "Requests to Robofy at the same time" in run_kbsync("import", "--help", cwd=tmp_path).out
     assert "Output: text for people" in run_kbsync("doctor", "--help", cwd=tmp_path).out
+
+
+def test_watch_refuses_format_markdown(project: Path) -> None:
+    done = run_kbsync("watch", "--sandbox", "--format", "markdown", cwd=project, timeout=60)
+    assert done.code == 1
+    assert "kbsync watch prints text or json lines; --format markdown is not one" in done.err
