@@ -10,8 +10,17 @@ from __future__ import annotations
 from typing import Protocol, TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.progress import Progress as RichBar
+from rich.text import Text
 
 
 class Progress(Protocol):
@@ -80,17 +89,32 @@ class LineProgress:
         self._stream.flush()
 
 
+class PlainBarColumn(ProgressColumn):
+    """A bar in two characters, for NO_COLOR terminals: rich draws only the filled part
+    of its bar without colour, so how much is left could not be seen."""
+
+    def __init__(self, width: int = 40) -> None:
+        super().__init__()
+        self.width = width
+
+    def render(self, task: Task) -> Text:
+        done = int(self.width * task.completed / task.total) if task.total else 0
+        done = max(0, min(self.width, done))
+        return Text("━" * done + "─" * (self.width - done))
+
+
 class BarProgress:
     """A rich progress bar, one task per phase, on an interactive terminal."""
 
     def __init__(self, stream: TextIO) -> None:
+        console = Console(file=stream)
         self._bar = RichBar(
             TextColumn("{task.description}"),
-            BarColumn(),
+            PlainBarColumn() if console.no_color else BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[message]}"),
-            console=Console(file=stream),
+            console=console,
             transient=False,
         )
         self._task: TaskID | None = None
@@ -107,10 +131,15 @@ class BarProgress:
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._bar.advance(self._task, n)
+            if self._finished(self._task):  # "23/23 ... 1 crawl running" would be stale
+                self._bar.update(self._task, message="")
 
     def update(self, message: str) -> None:
         if self._task is not None:
             self._bar.update(self._task, message=message)
+
+    def _finished(self, task: TaskID) -> bool:
+        return any(t.id == task and t.finished for t in self._bar.tasks)
 
     def close(self) -> None:
         if self._started:
