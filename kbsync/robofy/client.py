@@ -241,6 +241,10 @@ class RobofyClient:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
         return c.chat_answer(self._send(c.CHAT, json=body))
 
+    def list_projects(self) -> list[tuple[int, str]]:
+        """(id, name) of every project the key sees (for import without a project id)."""
+        return [c.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
+
     def get_project(self) -> dict[str, Scalar]:
         return c.flat_scalars(self._send(c.GET_PROJECT), "a project object")
 
