@@ -14,7 +14,7 @@ from pathlib import Path
 from support import machine
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("apply_throughput", "noop_plan", "large_upload", "watch_latency")
+ORDER = ("apply_throughput", "noop_plan", "large_upload", "watch_latency", "gaps_summary")
 
 
 def main(argv: list[str]) -> int:

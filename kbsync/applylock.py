@@ -9,7 +9,7 @@ by SIGKILL, so a crash never leaves a stale lock behind.
 It protects one machine only. Two machines applying the same manifest at once can
 upload an item twice; the next apply delinks the extra copy (the planner's duplicate
 rule), and CI should serialize deploys with a concurrency group (see
-README, "Reliability and security"). Where ``flock`` does not exist (Windows), the folder is
+docs/contributing/reliability.md). Where ``flock`` does not exist (Windows), the folder is
 read-only or ``.kbsync`` is a symlink (never written through), apply runs unlocked.
 """
 
@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TextIO
 
+from kbsync.errors import ConfigError
 from kbsync.paths import state_folder
+from kbsync.safefiles import NotRegularFile, open_state_file
 
 LOCK_FILE = "apply.lock"
 
@@ -42,17 +44,21 @@ def apply_lock(manifest_path: Path, notice: TextIO) -> Iterator[None]:
         yield
 
 
-def _open_lock_file(path: Path) -> IO[str] | None:
+def _open_lock_file(path: Path) -> IO[bytes] | None:
     if sys.platform == "win32":
         return None
     try:
         path.parent.mkdir(exist_ok=True)
-        return path.open("a")
+        return open_state_file(path)  # never through a link, not even a dangling one
+    except NotRegularFile as e:
+        raise ConfigError(
+            f"{path} is {e.strerror}; kbsync never writes through it: remove it"
+        ) from None
     except OSError:  # a read-only checkout: better unlocked than not at all
         return None
 
 
-def _lock(handle: IO[str], *, wait: bool) -> bool:
+def _lock(handle: IO[bytes], *, wait: bool) -> bool:
     """True when we hold the lock; False when another process does (only if not waiting)."""
     if sys.platform == "win32":
         return True

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from kbsync.chat_pacing import ChatPacer
 from kbsync.errors import AuthError, RobofyError
 from kbsync.matching import match_agents
 from kbsync.model import DesiredAgent, DesiredState, GoldenCheck
@@ -45,24 +46,36 @@ def contains(text: str, phrase: str) -> bool:
 
 
 def run_checks(
-    api: RobofyApi, desired: DesiredState, agents: Sequence[str] = ()
+    api: RobofyApi,
+    desired: DesiredState,
+    agents: Sequence[str] = (),
+    pacer: ChatPacer | None = None,
 ) -> list[CheckResult]:
-    """Ask every golden question of the chosen agents (all when empty), one session each."""
+    """Ask every golden question of the chosen agents (all when empty), one session each,
+    paced under the fair-use chat limits (``pacer``; one without a ledger when None)."""
     chosen = [a for a in desired.agents if a.checks and (not agents or a.key in agents)]
     if not chosen:
         return []
     matched = match_agents(chosen, api.list_agents())
+    pacer = pacer or ChatPacer(api, say=lambda line: None)
+    pacer.reserve(sum(len(a.checks) for a in chosen if a.key in matched))
     results: list[CheckResult] = []
-    for agent in chosen:
-        remote = matched.get(agent.key)
-        if remote is None:
-            results += _not_created(agent)
-            continue
-        results += [_ask(api, agent.key, remote.chatbot_id, c) for c in agent.checks]
+    try:
+        for agent in chosen:
+            remote = matched.get(agent.key)
+            if remote is None:
+                results += _not_created(agent)
+                continue
+            results += [_ask(api, agent.key, remote.chatbot_id, c, pacer) for c in agent.checks]
+    finally:
+        pacer.finish()
     return results
 
 
-def _ask(api: RobofyApi, key: str, chatbot_id: str, check: GoldenCheck) -> CheckResult:
+def _ask(
+    api: RobofyApi, key: str, chatbot_id: str, check: GoldenCheck, pacer: ChatPacer
+) -> CheckResult:
+    pacer.before_ask()
     try:
         answer = api.chat(chatbot_id, check.ask)
     except AuthError:

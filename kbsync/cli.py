@@ -74,6 +74,13 @@ def remote_options(func: F) -> F:
             show_default=True,
             help="Output: text for people, json for scripts, markdown for pull requests.",
         ),
+        click.option(
+            "--rate-limit-budget",
+            type=Seconds(7 * DAY),
+            default=600.0,
+            show_default=True,
+            help="Most seconds this run waits out Robofy rate limits (429) in total.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -91,6 +98,7 @@ def _remote_args(kwargs: dict[str, Any]) -> Any:
         parallelism=kwargs.pop("parallelism"),
         agents=tuple(kwargs.pop("agents")),
         fmt=kwargs.pop("fmt"),
+        rate_limit_budget=kwargs.pop("rate_limit_budget"),
     )
 
 
@@ -100,16 +108,106 @@ def cli() -> None:
     """GitOps for Robofy chatbot content: validate, plan, apply and watch a manifest."""
 
 
-@cli.command(
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def emulator(args: tuple[str, ...]) -> None:
-    """Serve the local Robofy emulator over HTTP (see `kbsync emulator --help`)."""
-    from kbsync.emulator.__main__ import main as emulator_main
+# the emulator's; tests check they agree (no import here: start-up stays light)
+CRAWL_MODES = ("simulate", "fetch")
+DIALECTS = ("canonical", "documented")
 
-    sys.exit(run_command(lambda: emulator_main(list(args))))
+
+def emulator_options(func: F) -> F:
+    """The emulator's options (the same as ``python -m kbsync.emulator``)."""
+    rate = click.FloatRange(0, 1)
+    decorators = [
+        click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind."),
+        click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=8765,
+            show_default=True,
+            help="Port (0: any free port; the printed URL shows it).",
+        ),
+        click.option(
+            "--db",
+            type=click.Path(dir_okay=False),
+            default=":memory:",
+            help="SQLite file that keeps the data across restarts (default: in memory).",
+        ),
+        click.option(
+            "--api-key",
+            "api_keys",
+            multiple=True,
+            metavar="KEY=PID[,PID]",
+            help="Accepted key and its projects (repeatable; replaces the default test-key=1).",
+        ),
+        click.option("--latency-ms", type=float, default=0.0, help="Latency added per request."),
+        click.option("--fail-rate", type=rate, default=0.0, help="Share of requests answered 500."),
+        click.option(
+            "--rate-limit",
+            type=float,
+            default=0.0,
+            metavar="RPS",
+            help="Requests per second (0: off).",
+        ),
+        click.option(
+            "--drop-after-commit",
+            type=rate,
+            default=0.0,
+            metavar="RATE",
+            help="Share of requests whose connection drops after the commit.",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(0), default=0, help="Seed of the fault generator."
+        ),
+        click.option(
+            "--crawl-mode",
+            type=click.Choice(CRAWL_MODES),
+            default="simulate",
+            show_default=True,
+            help="simulate: generated sites; fetch: real HTTP crawls.",
+        ),
+        click.option(
+            "--crawl-pace",
+            type=float,
+            default=10.0,
+            show_default=True,
+            metavar="PAGES_PER_SEC",
+            help="Simulated crawl pace (0: every page at once).",
+        ),
+        click.option(
+            "--processing-seconds",
+            type=float,
+            default=0.5,
+            show_default=True,
+            help="How long new texts and files stay Processing.",
+        ),
+        click.option(
+            "--dialect",
+            type=click.Choice(DIALECTS),
+            default="canonical",
+            show_default=True,
+            help="canonical: the assumed contract; documented: answer as Robofy's docs show"
+            " (agent_name, data.report.rows, no limit, llm_source names, Linked files, ...).",
+        ),
+        click.option(
+            "--seed-demo", is_flag=True, help="First create a demo agent (lowest project)."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@cli.command()
+@emulator_options
+def emulator(**kwargs: Any) -> None:
+    """Serve the local Robofy emulator over loopback HTTP until Ctrl-C."""
+    from kbsync.emulator.cli import OptionError, ServeOptions, check_options, run
+
+    options = ServeOptions(**{**kwargs, "api_keys": tuple(kwargs["api_keys"])})
+    try:
+        check_options(options)
+    except OptionError as e:
+        raise click.BadParameter(e.message, param_hint=f"'{e.option}'") from None
+    sys.exit(run_command(lambda: run(options)))
 
 
 @cli.command()
@@ -236,6 +334,39 @@ def check(**kwargs: Any) -> None:
 
 
 @cli.command()
+@remote_options
+@click.option("--since", default="7d", show_default=True, help="How far back: 12h, 7d, 2w, ...")
+@click.option(
+    "--max-sessions",
+    type=click.IntRange(1),
+    default=5_000,
+    show_default=True,
+    help="Most sessions read per agent (the newest).",
+)
+@click.option("--suggest-checks", is_flag=True, help="Print a checks: snippet for the top gaps.")
+@click.option("--no-redact", is_flag=True, help="Show e-mails, phone numbers, ... as written.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are gaps.")
+def gaps(**kwargs: Any) -> None:
+    """Questions visitors asked that the agents could not answer, grouped, newest first."""
+    from kbsync.commands.gaps import GapsArgs
+    from kbsync.commands.gaps import gaps as gaps_command
+
+    args = _remote_args(kwargs)
+    gaps_args = GapsArgs(
+        since=kwargs["since"],
+        max_sessions=kwargs["max_sessions"],
+        suggest_checks=kwargs["suggest_checks"],
+        redact=not kwargs["no_redact"],
+        detailed_exitcode=kwargs["detailed_exitcode"],
+    )
+    sys.exit(
+        run_command(
+            lambda: gaps_command(args, gaps_args, os.environ, stdout=sys.stdout, stderr=sys.stderr)
+        )
+    )
+
+
+@cli.command()
 @click.option(
     "-f", "--file", "manifest", type=MANIFEST_PATH, help="Manifest to take the project id from."
 )
@@ -249,6 +380,11 @@ def check(**kwargs: Any) -> None:
     default="text",
     show_default=True,
     help="Output: text for people, json for scripts.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Also write a redacted JSON report (shapes only, no values) to attach to a bug report.",
 )
 @VERBOSE
 def doctor(**kwargs: Any) -> None:

@@ -45,6 +45,7 @@ class Settled(NamedTuple):
 
     state: str
     detail: str = ""
+    statuses: tuple[str, ...] = ()  # PENDING linkages: the raw status strings last seen
 
 
 class _Listing(NamedTuple):
@@ -144,8 +145,9 @@ def _judge_linkage(watch: Watch, linkages: list[RemoteLinkage]) -> Settled:
     if READY in states:
         return Settled(READY, "ready")
     if PENDING in states:
-        raw = ", ".join(sorted({lk.raw_status for lk in same if lk.state == PENDING}))
-        return Settled(PENDING, f"{watch.describe()} still running ({raw or 'pending'})")
+        raws = tuple(sorted({lk.raw_status for lk in same if lk.state == PENDING}))
+        raw = ", ".join(raws)
+        return Settled(PENDING, f"{watch.describe()} still running ({raw or 'pending'})", raws)
     if FAILED in states:
         raw = ", ".join(sorted({lk.raw_status for lk in same}))
         return Settled(FAILED, f"Robofy failed to process it (status {raw or 'failed'})")

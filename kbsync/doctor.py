@@ -9,13 +9,18 @@ does kbsync need it. The key and the content (names, prompts, texts) are never s
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from kbsync.manifest_api import ambiguous, api_line
+from kbsync.model import PENDING
+from kbsync.plan_sites import parse_created_at
 from kbsync.robofy import contract as c
 from kbsync.robofy.probe import ShapeReport
 
 DOCTOR_FORMAT_VERSION = 1
+DAY = 86_400.0
 
 # endpoint -> (what kbsync uses it for, needed: a failure means kbsync cannot work)
 _ROLES = {
@@ -26,6 +31,8 @@ _ROLES = {
     c.GET_PERSONA.endpoint: ("persona", True),
     c.LIST_LINKAGES.endpoint: ("linked assets (one page)", True),
     c.CRAWL_STATUS.endpoint: ("crawl status", True),
+    c.LIST_SESSIONS.endpoint: ("inbox sessions (kbsync gaps)", False),
+    c.LIST_SESSION_MESSAGES.endpoint: ("inbox messages (kbsync gaps)", False),
 }
 _AGENT_ROUTES = (c.GET_SETTINGS, c.GET_PERSONA, c.LIST_LINKAGES, c.CRAWL_STATUS)
 
@@ -39,6 +46,7 @@ class EndpointCheck(NamedTuple):
     detail: str  # the shape in words, or the error
     keys: str = ""  # top-level keys seen
     unknown_statuses: tuple[str, ...] = ()
+    problem: str = ""  # an item apply could not read with confidence (it would refuse)
 
     @property
     def works(self) -> bool:
@@ -60,11 +68,26 @@ class DoctorReport(NamedTuple):
 FAILED = "failed"
 
 
-def diagnose(project: int, reports: Sequence[ShapeReport]) -> DoctorReport:
-    checks = tuple(_judge(r) for r in reports)
+LIMIT_NOTE = (
+    f"the server rejected the `{c.PAGE_LIMIT_PARAM}` query parameter (HTTP 400); kbsync "
+    "lists without it (the server's own page size, maybe more requests)"
+)
+
+
+def diagnose(
+    project: int,
+    reports: Sequence[ShapeReport],
+    *,
+    limit_rejected: bool = False,
+    statuses: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> DoctorReport:
+    """``statuses``: the manifest's `api:` section; ``now``: for the age of linked assets."""
+    checks = tuple(_judge(r, statuses or {}) for r in reports)
     listing = next((e for e in checks if e.endpoint == c.LIST_AGENTS.endpoint), None)
     auth, project_line = _access(project, listing)
-    notes = []
+    notes = [LIMIT_NOTE] if limit_rejected else []
+    notes += _status_suggestion(reports, statuses or {}, time.time() if now is None else now)
     if listing is not None and listing.works and len(checks) == 3:
         notes.append(
             "the project has no agents: settings, persona, linked assets and crawl status "
@@ -73,7 +96,32 @@ def diagnose(project: int, reports: Sequence[ShapeReport]) -> DoctorReport:
     return DoctorReport(project, auth, project_line, checks, tuple(notes))
 
 
-def _judge(report: ShapeReport) -> EndpointCheck:
+def _status_suggestion(
+    reports: Sequence[ShapeReport], statuses: Mapping[str, str], now: float
+) -> list[str]:
+    """Linked assets that have stayed in a status the docs leave open for over a day
+    (their created_at tells): suggest the `api:` line that reads it as ready."""
+    links = next((r for r in reports if r.endpoint == c.LIST_LINKAGES.endpoint and r.ok), None)
+    if links is None or links.answer is None:
+        return []
+    items, _ = c.page_of(links.answer, "linked assets")
+    old = []
+    for link in (c.parse_linkage(links.answer, item, statuses) for item in items):
+        created = parse_created_at(link.created_at)
+        if link.state == PENDING and created is not None and now - created > DAY:
+            old.append(link.raw_status)
+    stale = ambiguous(old, statuses)
+    if not stale:
+        return []
+    count = sum(1 for s in old if s in stale)
+    return [
+        f"{count} linked asset(s) of the first agent have stayed in status {', '.join(stale)} "
+        "for more than a day; if that status is final for your account, add this line to "
+        f"the manifest:  {api_line(stale)}"
+    ]
+
+
+def _judge(report: ShapeReport, statuses: Mapping[str, str]) -> EndpointCheck:
     purpose, needed = _ROLES.get(report.endpoint, ("", False))
     if report.ok and report.verdict == c.UNKNOWN_SHAPE:
         verdict = c.UNKNOWN_SHAPE  # answered, but nothing kbsync recognises (limits)
@@ -90,7 +138,8 @@ def _judge(report: ShapeReport) -> EndpointCheck:
         verdict,
         detail,
         report.keys,
-        report.unknown_statuses,
+        tuple(s for s in report.unknown_statuses if s.strip().lower() not in statuses),
+        report.problem,
     )
 
 
@@ -138,13 +187,14 @@ def _verdict_words(e: EndpointCheck) -> str:
         c.UNKNOWN_SHAPE: "NOTHING KNOWN",
         FAILED: "FAILED",
     }[e.verdict]
+    words = "ITEMS NOT READABLE" if e.problem else words
     need = "" if e.needed or e.works else " (optional: kbsync can do without it)"
     return f"{words} - {e.purpose}{need}"
 
 
 def _details(e: EndpointCheck) -> list[str]:
     if e.verdict == c.UNKNOWN_SHAPE:
-        return [f"seen: {e.keys}" if e.keys else e.detail]
+        return [f"seen: {e.keys}" if e.keys else e.detail] + ([e.problem] if e.problem else [])
     lines = [e.detail] if e.verdict in (c.VARIANT, FAILED) else []
     if e.unknown_statuses:
         shown = ", ".join(e.unknown_statuses)
@@ -155,10 +205,16 @@ def _details(e: EndpointCheck) -> list[str]:
 def _conclusion(report: DoctorReport) -> str:
     broken = [e.purpose for e in report.endpoints if e.needed and not e.works]
     if broken:
-        return "Problems: kbsync cannot work with this account: " + ", ".join(broken) + "."
+        refusal = " Plan and apply would refuse" if any(e.problem for e in report.endpoints) else ""
+        return (
+            "Problems: kbsync cannot work with this account: "
+            + ", ".join(broken)
+            + "."
+            + (f"{refusal} before any write." if refusal else "")
+        )
     if not report.endpoints:
         return "Problems: nothing could be checked."
-    if report.notes:
+    if len(report.endpoints) == 3 and report.notes:
         return "OK so far: the endpoints checked answer in shapes kbsync knows."
     return "OK: every endpoint kbsync needs answers in a shape it knows."
 
@@ -180,6 +236,7 @@ def render_doctor_json(report: DoctorReport) -> str:
                 "detail": e.detail,
                 "keys": e.keys,
                 "unknown_statuses": list(e.unknown_statuses),
+                "problem": e.problem,
             }
             for e in report.endpoints
         ],

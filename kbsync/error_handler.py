@@ -14,6 +14,7 @@ from typing import TextIO
 from kbsync.errors import KbsyncError, ManifestError
 from kbsync.github.summary import annotate_error, escape_data, escape_property
 from kbsync.github.summary import redact as redact_with
+from kbsync.neutralise import neutralise
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -28,8 +29,9 @@ class Terminated(KeyboardInterrupt):
 
 
 def redact(text: str) -> str:
-    """Remove the API key from anything about to be shown, whatever produced it."""
-    return redact_with(text, os.environ)
+    """Remove the API key from anything about to be shown, whatever produced it, and
+    neutralise it: error messages quote server answers and file contents."""
+    return neutralise(redact_with(text, os.environ))
 
 
 def annotate(message: str, stream: TextIO) -> None:

@@ -73,6 +73,7 @@ class _Run:
         self.outcomes: dict[int, Outcome] = {}
         self.watches: dict[int, Watch] = {}
         self.notes: list[str] = []
+        self.pending_statuses: set[str] = set()
         self.sent: set[int] = set()  # actions whose requests have started going out
         self._stopped = False  # Ctrl-C: a worker starts no new action after it
         self._lock = threading.Lock()
@@ -101,7 +102,7 @@ class _Run:
         outcomes = tuple(
             self.outcomes.get(i) or self._unfinished(i, a) for i, a in enumerate(self.plan.actions)
         )
-        return ApplyResult(outcomes, tuple(self.notes))
+        return ApplyResult(outcomes, tuple(self.notes), tuple(sorted(self.pending_statuses)))
 
     def _unfinished(self, i: int, action: Action) -> Outcome:
         """No outcome yet (an interrupt): one in flight may have been applied, so it is
@@ -267,6 +268,7 @@ def _wait(
     for i, where in zip(indexes, settled, strict=True):
         run.outcomes[i] = _settled_outcome(run.plan.actions[i], where, timeout)
     running = sum(1 for where in settled if where.state not in (READY, FAILED))
+    run.pending_statuses.update(s for where in settled for s in where.statuses if s)
     if running:
         run.notes.append(
             f"Stopped waiting after {timeout:g}s with {running} item(s) still running; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +22,7 @@ from kbsync.model import SKIP_OVERSIZE, SKIP_UNSUPPORTED, SkippedFile
 from kbsync.paths import PathProblem, check_within, inside
 from kbsync.robofy.contract import FILE_EXTENSIONS as SUPPORTED_EXTENSIONS
 from kbsync.robofy.contract import MAX_FILE_BYTES
+from kbsync.safefiles import read_regular
 
 IGNORE_FILE = ".kbsyncignore"
 TEMP_PATTERNS = ("*~", ".*.swp", ".#*", "#*#", "*.tmp", ".DS_Store")
@@ -45,6 +47,7 @@ class Walked(NamedTuple):
     skipped: list[SkippedFile] = []  # sorted by path
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _TEMP = re.compile("|".join(fnmatch.translate(p) for p in TEMP_PATTERNS))
 _SUPPORTED = frozenset(SUPPORTED_EXTENSIONS)
 
@@ -60,6 +63,8 @@ def is_supported(name: str) -> bool:
 
 
 def size_problem(rel: str, size: int) -> str | None:
+    if size == 0:  # Robofy refuses an empty upload: it would fail at every apply
+        return f"{rel} is empty (0 bytes); Robofy refuses empty files: add content or exclude it"
     if size <= MAX_FILE_BYTES:
         return None
     return f"{rel} is {size / 1024 / 1024:.1f} MB ({size:,} bytes); files may be at most 10 MB"
@@ -97,8 +102,31 @@ def _stat(path: Path) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def _spec(lines: tuple[str, ...] | list[str]) -> pathspec.GitIgnoreSpec | None:
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+def _spec(lines: tuple[str, ...] | list[str], where: str) -> pathspec.GitIgnoreSpec | None:
+    """The patterns compiled; PathProblem naming the first one that is not a pattern
+    (a trailing backslash, a lone ``!``, a reversed range like ``[z-a]``)."""
+    if not lines:
+        return None
+    try:
+        return _compiled(lines)
+    except (ValueError, re.error):
+        number, line, reason = _first_bad_pattern(lines)
+        raise PathProblem(f"{where} {number}: {line!r} is not a valid pattern ({reason})") from None
+
+
+def _compiled(lines: tuple[str, ...] | list[str]) -> pathspec.GitIgnoreSpec:
+    with warnings.catch_warnings():  # re's FutureWarning about "[[" is not ours to show
+        warnings.simplefilter("ignore", FutureWarning)
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _first_bad_pattern(lines: tuple[str, ...] | list[str]) -> tuple[int, str, str]:
+    for number, line in enumerate(lines, 1):
+        try:
+            _compiled([line])
+        except (ValueError, re.error) as e:
+            return number, line, str(e)
+    return 0, "", "invalid patterns"  # only together: no single line to blame
 
 
 class _Walker:
@@ -106,12 +134,12 @@ class _Walker:
         self.root = root
         self.prefix = "" if rel == "." else rel + "/"
         self.spec = spec
-        self.include = _spec(spec.include)
-        self.exclude = _spec(spec.exclude)
+        self.include = _spec(spec.include, "include: pattern")
+        self.exclude = _spec(spec.exclude, "exclude: pattern")
         self.files: list[FileStat] = []
         self.problems: list[str] = []
         self.skipped: list[SkippedFile] = []
-        self.ignore = _spec(self._ignore_lines(folder / IGNORE_FILE))
+        self.ignore = _spec(self._ignore_lines(folder / IGNORE_FILE), self._ignore_rel() + " line")
         self.drop = tuple(s for s in (self.exclude, self.ignore) if s is not None)
         top = folder.stat()
         self.seen_dirs: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
@@ -150,6 +178,9 @@ class _Walker:
         if self.drop and self._dropped(sub):
             return
         name = entry.name
+        if _NOT_UTF8.search(sub):  # os.scandir keeps undecodable bytes as lone surrogates
+            self.problems.append(f"{self.prefix}{sub}: the file name is not UTF-8; rename it")
+            return
         if self.include is None:
             if not is_supported(name):  # no include given: other types are not taken
                 self.skipped.append(SkippedFile(self.prefix + sub, SKIP_UNSUPPORTED))
@@ -166,6 +197,10 @@ class _Walker:
             return
         if st.st_size > MAX_FILE_BYTES:
             self._oversize(self.prefix + sub, st.st_size)
+            return
+        empty = size_problem(self.prefix + sub, st.st_size)  # 0 bytes: Robofy refuses it
+        if empty:
+            self.problems.append(empty)
             return
         path = child_path(folder, name)
         stat = FileStat(self.prefix + sub, path, st.st_size, st.st_mtime_ns, st.st_ino)
@@ -187,7 +222,10 @@ class _Walker:
             except PathProblem as e:
                 self.problems.append(str(e))
                 return []
-        return _read_ignore_file(path)
+        return _read_ignore_file(path, self._ignore_rel())
+
+    def _ignore_rel(self) -> str:
+        return self.prefix + IGNORE_FILE
 
     def _dropped(self, sub: str) -> bool:
         return any(spec.match_file(sub) for spec in self.drop)
@@ -205,8 +243,16 @@ class _Walker:
         return f" ({'; '.join(parts)})"
 
 
-def _read_ignore_file(path: Path) -> list[str]:
+def _read_ignore_file(path: Path, shown: str) -> list[str]:
+    """Its lines; none when there is no such file. One that exists but cannot be read
+    is an error: silently ignoring it would upload what it meant to exclude."""
     try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        data = read_regular(path)
+    except FileNotFoundError:
         return []
+    except OSError as e:
+        raise PathProblem(f"cannot read {shown}: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise PathProblem(f"{shown} is not UTF-8 text (byte {e.start})") from None

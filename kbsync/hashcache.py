@@ -6,6 +6,12 @@ and the resulting sha256. An entry is trusted only while all three still match, 
 never when the file changed too close to the moment it was hashed (a later write in
 the same timestamp tick would go unnoticed). A cache that cannot be read is ignored;
 one that cannot be written is skipped: it only ever saves time.
+
+Every file read for hashing is searched for the Robofy API key in the same pass (a
+docs file holding it must not be uploaded). A remembered hash stands for "read and
+found clean" only for the key it was searched for, so the cache carries a salted,
+truncated digest of that key (never the key): another key means everything is read
+again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -22,11 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.manifest_secrets import KEY_FOUND_REASON
 from kbsync.paths import state_folder
+from kbsync.safefiles import open_regular
 
 CACHE_DIR = ".kbsync"
 CACHE_FILE = "hashcache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: entries are only valid for the key_check they were scanned for
 CHUNK = 1024 * 1024
 _RACY_NS = 100_000_000  # 100 ms: the file changed while (or just before) it was hashed
 _COARSE_RACY_NS = 2_000_000_000  # a whole-second mtime: the filesystem may be coarse
@@ -45,14 +54,35 @@ def stat_file(rel: str, path: Path) -> FileStat:
     return FileStat(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def sha256_file(path: Path) -> str:
-    """Hash a file in chunks into one reused buffer: memory stays flat for any size."""
+class KeyFound(Exception):
+    """The file holds the secret searched for: it must not be uploaded."""
+
+
+def sha256_file(path: Path, secret: bytes | None = None) -> str:
+    """Hash a regular file in chunks into one reused buffer: memory stays flat for any
+    size. With ``secret``, KeyFound when the bytes contain it (across chunk borders too)."""
     buffer, view = _buffer()
     digest = hashlib.sha256()
-    with path.open("rb", buffering=0) as f:
-        while count := f.readinto(buffer):
+    tail = b""  # the end of the previous chunk, for a secret split across two
+    with open_regular(path) as f:
+        while count := f.readinto(buffer):  # type: ignore[attr-defined]
             digest.update(view[:count])
+            if secret and _holds(secret, tail, buffer, count):
+                raise KeyFound(str(path))
+            tail = bytes(view[max(0, count - len(secret or b"") + 1) : count])
     return digest.hexdigest()
+
+
+def _holds(secret: bytes, tail: bytes, buffer: bytearray, count: int) -> bool:
+    if buffer.find(secret, 0, count) != -1:
+        return True
+    return bool(tail) and secret in tail + bytes(buffer[: len(secret) - 1])
+
+
+def key_check(secret: bytes | None, salt: str) -> str:
+    """A salted, truncated digest telling which key files were searched for; it cannot
+    be turned back into the key."""
+    return hashlib.sha256(salt.encode() + b"\0" + (secret or b"")).hexdigest()[:16]
 
 
 _buffers = threading.local()
@@ -70,12 +100,14 @@ def _buffer() -> tuple[bytearray, memoryview]:
 class HashCache:
     """Hashes files, trusting remembered hashes of unchanged files."""
 
-    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+    def __init__(self, root: Path, *, enabled: bool = True, secret: bytes | None = None) -> None:
         folder = state_folder(root)  # None: .kbsync is a link; never write through it
         self.file = (folder or root / CACHE_DIR) / CACHE_FILE
         self.enabled = enabled and folder is not None
         self.hits = 0  # hashes answered from the cache
         self.misses = 0  # files actually read
+        self.secret = secret
+        self._salt = secrets.token_hex(8)
         self._old = self._load() if enabled else {}
         self._new: dict[str, list[object]] = {}
 
@@ -94,7 +126,10 @@ class HashCache:
         self.hits += len(result)
         self.misses += len(todo)
         started_ns = time.time_ns()  # before any read: what a racy write must precede
-        for f, digest in zip(todo, _hash_all(todo), strict=True):
+        for f, digest in zip(todo, _hash_all(todo, self.secret), strict=True):
+            if isinstance(digest, KeyFound):
+                failures[f.rel] = f"{f.rel} {KEY_FOUND_REASON}"
+                continue
             if isinstance(digest, OSError):
                 failures[f.rel] = f"cannot read {f.rel}: {digest.strerror or digest}"
                 continue
@@ -108,7 +143,9 @@ class HashCache:
             return
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
-            _write_atomic(self.file, {"version": CACHE_VERSION, "files": self._new})
+            check = key_check(self.secret, self._salt)
+            header = {"version": CACHE_VERSION, "salt": self._salt, "key_check": check}
+            _write_atomic(self.file, {**header, "files": self._new})
 
     def _lookup(self, f: FileStat) -> str | None:
         entry = self._old.get(f.rel)
@@ -126,31 +163,39 @@ class HashCache:
             self._new[f.rel] = [f.size, f.mtime_ns, f.inode, digest]
 
     def _load(self) -> dict[str, list[object]]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:  # a link or a pipe is not read; nesting too deep for json is corrupt too
+            with open_regular(self.file, follow_links=False) as f:
+                data = json.loads(f.read().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
+        salt = data.get("salt")
+        if not isinstance(salt, str) or data.get("key_check") != key_check(self.secret, salt):
+            return {}  # searched for another key (or none): read everything again
+        self._salt = salt
         files = data.get("files")
         if not isinstance(files, dict):
             return {}
         return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
 
 
-def _hash_or_error(path: Path) -> str | OSError:
+Hashed = str | OSError | KeyFound
+
+
+def _hash_or_error(path: Path, secret: bytes | None) -> Hashed:
     try:
-        return sha256_file(path)
-    except OSError as e:
+        return sha256_file(path, secret)
+    except (OSError, KeyFound) as e:
         return e
 
 
-def _hash_all(files: list[FileStat]) -> list[str | OSError]:
+def _hash_all(files: list[FileStat], secret: bytes | None) -> list[Hashed]:
     if len(files) < 4:
-        return [_hash_or_error(f.path) for f in files]
+        return [_hash_or_error(f.path, secret) for f in files]
     workers = min(8, os.cpu_count() or 2)  # more threads than cores only fight over the GIL
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kbsync-hash") as pool:
-        return list(pool.map(_hash_or_error, (f.path for f in files)))
+        return list(pool.map(_hash_or_error, (f.path for f in files), [secret] * len(files)))
 
 
 def _write_atomic(target: Path, data: object) -> None:

@@ -27,6 +27,7 @@ from kbsync.markers import parse
 from kbsync.model import PENDING, URL, RemoteLinkage
 
 PROMPT_FOLDER = "prompts"
+MAX_KEY_CHARS = 64  # a key names prompts/<key>.md: far below any file system's 255 bytes
 
 
 class ImportedAgent(NamedTuple):
@@ -64,16 +65,21 @@ def build_manifest(project: int, snapshots: Sequence[AgentSnapshot]) -> Imported
 
 
 def agent_keys(names: Sequence[str]) -> list[str]:
-    """Readable, unique manifest keys: "Demo Support Bot" -> demo-support-bot."""
+    """Readable, unique manifest keys of at most MAX_KEY_CHARS: "Demo Support Bot" ->
+    demo-support-bot; a 255-character name is cut short, and a number keeps it unique."""
     keys: list[str] = []
     for name in names:
         ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
         base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "agent"
-        key, n = base, 2
+        key, n = _shortened(base, ""), 2
         while key in keys:
-            key, n = f"{base}-{n}", n + 1
+            key, n = _shortened(base, f"-{n}"), n + 1
         keys.append(key)
     return keys
+
+
+def _shortened(base: str, suffix: str) -> str:
+    return base[: MAX_KEY_CHARS - len(suffix)].rstrip("-") + suffix
 
 
 # --- one agent ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple, TypeVar
 
-from kbsync.errors import ConfigError, NotFoundError
+from kbsync.errors import ConfigError, NotFoundError, ShapeError
 from kbsync.model import CrawlRun, RemoteAgent, RemoteLinkage, RemoteSettings, Scalar
 from kbsync.robofy.api import RobofyApi
 
@@ -60,11 +60,23 @@ def _refuse_shared_names(agents: Sequence[RemoteAgent]) -> None:
             )
 
 
+def _refuse_unreadable(agents: Sequence[RemoteAgent]) -> None:
+    """Fail closed: a manifest needs each agent's name; one kbsync cannot read is refused."""
+    unread = [a for a in agents if a.unreadable]
+    if unread:
+        raise ShapeError(
+            f"cannot import {len(unread)} agent(s) whose name kbsync cannot read: "
+            f"{unread[0].unreadable}. Nothing was written. Run `kbsync doctor`.",
+            endpoint=unread[0].unreadable.split(" (")[0],
+        )
+
+
 def read_snapshots(
     api: RobofyApi, wanted: Sequence[str] = (), *, parallelism: int = 8
 ) -> list[AgentSnapshot]:
     """Snapshots of the chosen agents, in the project's listing order."""
     agents = choose_agents(api.list_agents(), wanted)
+    _refuse_unreadable(agents)
     workers = max(1, min(parallelism, len(agents)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda agent: read_snapshot(api, agent), agents))

@@ -24,6 +24,7 @@ from kbsync.model import (
     Inventory,
     Plan,
 )
+from kbsync.neutralise import neutralise
 from kbsync.robofy.api import RobofyApi
 from kbsync.urls import page_belongs
 
@@ -150,7 +151,8 @@ def warn_limits(api: RobofyApi, plan: Plan, inventory: Inventory, stderr: TextIO
     found = check_limits(api, plan, inventory)
     _say_unavailable(found, stderr)
     if found.problems:
-        stderr.write(_message("Warning: apply will refuse this plan", found.problems) + "\n")
+        message = _message("Warning: apply will refuse this plan", found.problems)
+        stderr.write(neutralise(message) + "\n")
 
 
 def enforce_limits(api: RobofyApi, plan: Plan, inventory: Inventory, stderr: TextIO) -> None:
@@ -167,7 +169,7 @@ def _message(head: str, problems: Sequence[str]) -> str:
 
 def _say_unavailable(found: LimitCheck, stderr: TextIO) -> None:
     if found.unavailable:
-        stderr.write(f"Note: account limits not checked: {found.unavailable}.\n")
+        stderr.write(neutralise(f"Note: account limits not checked: {found.unavailable}.") + "\n")
 
 
 def _short(err: RobofyError) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kbsync.errors import ConfigError, ManifestError, Problem
+from kbsync.manifest_api import api_statuses
 from kbsync.manifest_build import build_agents
 from kbsync.manifest_schema import MANIFEST
 from kbsync.manifest_secrets import find_literal_secrets
@@ -34,6 +35,7 @@ class Manifest(NamedTuple):
     agents: tuple[AgentSpec, ...]
     fingerprint: str  # sha256 of the manifest file's bytes
     unset: tuple[Problem, ...] = ()  # placeholders (validate): first use of each unset ${VAR}
+    statuses: dict[str, str] = {}  # `api:`: lower-case Robofy status -> ready/pending/failed
 
 
 def resolve_manifest_path(option: str | None, env: Mapping[str, str]) -> Path:
@@ -77,6 +79,8 @@ def parse_manifest(
     problems += find_literal_secrets(tree, display, env)
     agents, agent_problems = build_agents(tree, display)
     problems += agent_problems
+    statuses, status_problems = api_statuses(tree, display)
+    problems += status_problems
     project = _int(tree, "project")
     manifest = Manifest(
         path=path.absolute(),
@@ -86,6 +90,7 @@ def parse_manifest(
         agents=agents,
         fingerprint=hashlib.sha256(read.data).hexdigest(),
         unset=read.unset,
+        statuses=statuses,
     )
     return manifest, problems
 

@@ -11,7 +11,7 @@ from kbsync.manifest_types import FileSpec, TextSpec
 from kbsync.model import DesiredSite
 from kbsync.robofy.contract import MAX_TEXT_CHARS
 from kbsync.schema import Schema, conforms
-from kbsync.urls import normalize_url
+from kbsync.urls import normalize_written_url
 from kbsync.yamlload import Loc, YNode
 
 
@@ -168,7 +168,7 @@ def _site(item: YNode, where: str, file: str) -> tuple[DesiredSite | None, list[
     if url_node.placeholder:
         return None, []  # validate: an unset ${VAR} may be any URL; no site to describe
     try:
-        url = normalize_url(str(url_node.value))
+        url = normalize_written_url(str(url_node.value))
     except ValueError as e:
         return None, [_at(file, url_node.loc, f"{where}: invalid website url: {e}")]
     include, include_problems = _patterns(_get(item, "include"), where, file)
@@ -200,7 +200,7 @@ def _patterns(node: YNode | None, where: str, file: str) -> tuple[tuple[str, ...
         text = str(item.value)
         star = text.endswith("*")
         try:
-            patterns.append(normalize_url(text.rstrip("*")) + ("*" if star else ""))
+            patterns.append(normalize_written_url(text.rstrip("*")) + ("*" if star else ""))
         except ValueError as e:
             problems.append(_at(file, item.loc, f"{where}: invalid URL pattern: {e}"))
     return tuple(patterns), problems

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbsync.manifest_api import API
+from kbsync.robofy import contract as c
 from kbsync.schema import AnyOf, Arr, Bool, Int, Null, Num, Obj, Schema, Str, to_json_schema
 
 DURATION_PATTERN = r"^([0-9]+[smhdw])+$"
 _DURATION_HINT = "is not a duration: write a number and a unit, e.g. 30m, 12h, 7d, 2w"
-_HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
-_HTTP_HINT = "is not an http(s) URL"
+# an http(s) URL with no whitespace or control character anywhere (a space, a newline or a
+# NUL would be crawled as written); the lookahead, not $, because $ allows a final newline
+_HTTP_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://(?![\s\S]*[\s\x00-\x1f\x7f])"
+_HTTP_HINT = "is not an http(s) URL without spaces or control characters (write %20 for a space)"
 
 
 def _strs(description: str) -> Schema:
     return AnyOf((Str(), Arr(Str())), description)
 
 
-def _url(description: str) -> Str:
-    return Str(description, pattern=_HTTP_PATTERN, pattern_hint=_HTTP_HINT)
+def _url(description: str, max_length: int | None = None) -> Str:
+    return Str(description, pattern=_HTTP_PATTERN, pattern_hint=_HTTP_HINT, max_length=max_length)
 
 
 def _file_ref(description: str) -> Obj:
-    path = Str("Path relative to the manifest's folder.", min_length=1)
+    path = Str(
+        "Path relative to the manifest's folder; the file is UTF-8, taken exactly as written.",
+        min_length=1,
+    )
     return Obj({"file": path}, description, required=("file",))
 
 
 PROFILE: dict[str, Schema] = {
-    "description": Str("The agent's description."),
-    "language": Str("The agent's language code, e.g. en.", min_length=1),
-    "avatar_url": _url("URL of the agent's avatar image."),
+    "description": Str("The agent's profile description.", max_length=c.MAX_PROFILE_TEXT_CHARS),
+    "language": Str(
+        "The agent's language code, e.g. en.", min_length=1, max_length=c.MAX_NAME_CHARS
+    ),
+    "avatar_url": _url(
+        "URL of the agent's avatar image (http or https).", c.MAX_PROFILE_TEXT_CHARS
+    ),
     "type": Int("Robofy agent type (integer)."),
     "access_type": Int("Robofy access type (integer)."),
     "llm_source": Int("Robofy LLM source (integer)."),
@@ -40,11 +51,13 @@ SETTINGS = Obj(
         "tone": Str("The answer tone, e.g. Professional And Friendly."),
         "temperature": Num("Sampling temperature.", minimum=0, maximum=2),
         "chunk_size": Int("Knowledge chunk size.", minimum=1),
-        "chunk_overlap": AnyOf((Int(minimum=0), Null()), "Knowledge chunk overlap."),
+        "chunk_overlap": AnyOf((Int(minimum=0), Null()), "Knowledge chunk overlap, or null."),
         "past_questions_limit": Int("How many past questions the agent remembers.", minimum=0),
         "enable_chatbot_memory": Bool("Remember the conversation."),
         "question_pre_processing": Bool("Rewrite questions before searching."),
-        "thinking_mode": AnyOf((Str(), Int()), 'Thinking mode, e.g. "1".'),
+        "thinking_mode": AnyOf(
+            (Str(), Int()), 'Thinking mode, e.g. "1" (a number is taken as text).'
+        ),
     },
     "AI settings; only the keys written here are managed. llm_api_key is refused: "
     "secrets never go in the manifest.",
@@ -56,21 +69,32 @@ SETTINGS = Obj(
 
 PERSONA = Obj(
     {},
-    "Open map of flat values sent as-is; only the keys written here are managed.",
+    "Persona: an open map of flat values (string, number, boolean, null) sent as-is; "
+    "only the keys written here are managed.",
     values=AnyOf((Str(), Num(), Bool(), Null())),
+    keys=Str(min_length=1, max_length=c.MAX_NAME_CHARS),
 )
 
 WEBSITE = Obj(
     {
-        "url": _url("Start URL of the crawl."),
-        "max_pages": Int("Most pages to crawl.", minimum=1),
-        "max_depth": Int("Most link hops from the start URL.", minimum=0),
-        "include": _strs("Only pages matching these URL patterns (a trailing * = prefix)."),
+        "url": _url(
+            "Start URL of the crawl, http or https. Normalized: scheme and host lowercased, "
+            "default port and #fragment dropped. The same URL twice in one agent is an error."
+        ),
+        "max_pages": Int("Most pages to crawl.", minimum=1, maximum=c.MAX_CRAWL_PAGES),
+        "max_depth": Int(
+            "Most link hops from the start URL.", minimum=0, maximum=c.MAX_CRAWL_DEPTH
+        ),
+        "include": _strs(
+            "Only pages matching these URL patterns; a trailing * matches any rest. "
+            "One pattern or a list."
+        ),
         "exclude": _strs("Skip pages matching these URL patterns (a trailing * = prefix)."),
         "use_sitemap": Bool("Also follow the site's sitemap."),
-        "main": Bool("This is the agent's main website."),
+        "main": Bool("This is the agent's main website (at most one per agent)."),
         "recrawl": Str(
-            "Crawl again when the newest crawl is older than this (30m, 12h, 7d, 2w).",
+            "Crawl again when the newest crawl is older than this: a number and a unit "
+            "s, m, h, d, w, combinable (30m, 12h, 7d, 1d12h).",
             pattern=DURATION_PATTERN,
             pattern_hint=_DURATION_HINT,
         ),
@@ -81,22 +105,28 @@ WEBSITE = Obj(
 
 TEXT = Obj(
     {
-        "name": Str("Unique name of the text within the agent.", min_length=1),
+        "name": Str(
+            "Unique name of the text within the agent: its identity (text:NAME).", min_length=1
+        ),
         "content": Str("The text itself.", min_length=1),
-        "file": Str("A UTF-8 file holding the text, relative to the manifest.", min_length=1),
+        "file": Str(
+            "...or a UTF-8 file holding it, relative to the manifest (a leading BOM is dropped).",
+            min_length=1,
+        ),
     },
-    "A text snippet, inline or from a file.",
+    "A text snippet, inline or from a file: give exactly one of content and file.",
     required=("name",),
     exactly_one=("content", "file"),
 )
 
 FILES = Obj(
     {
-        "path": Str("A folder or one file, relative to the manifest.", min_length=1),
+        "path": Str("A folder, or one file, relative to the manifest.", min_length=1),
         "include": _strs(
-            "gitignore-style patterns of files to take (default: every supported type)."
+            "Files to take, gitignore syntax relative to the folder "
+            "(default: every supported type)."
         ),
-        "exclude": _strs("gitignore-style patterns of files to leave out."),
+        "exclude": _strs("Files to leave out, gitignore syntax relative to the folder."),
         "oversize": Str(
             "A file over 10 MB in the folder: skip it with a warning (default), or error.",
             enum=("skip", "error"),
@@ -117,25 +147,37 @@ KNOWLEDGE = Obj(
 
 CHECK = Obj(
     {
-        "ask": Str("A question for `kbsync check`.", min_length=1),
-        "expect": _strs("Words the answer must contain."),
-        "expect_not": _strs("Words the answer must not contain."),
+        "ask": Str("A question for `kbsync check`.", min_length=1, max_length=c.MAX_QUERY_CHARS),
+        "expect": _strs("Words the answer must contain (one or a list)."),
+        "expect_not": _strs("Words the answer must not contain (one or a list)."),
     },
     "A golden question.",
     required=("ask",),
 )
 
-PROMPT = AnyOf((Str(), _file_ref("Read the prompt from a file.")), "The system prompt.")
+PROMPT = AnyOf(
+    (Str(max_length=c.MAX_PROMPT_CHARS), _file_ref("Read the prompt from a file.")),
+    "The system prompt: a string, or {file: path}.",
+)
 PRUNE = Str(
-    "What plan may delink: managed (default), all, or none.", enum=("managed", "all", "none")
+    "What plan and apply may delink: managed (default: what kbsync itself added and the "
+    "manifest no longer declares), all (every linked asset the manifest does not declare), "
+    "or none (never delink).",
+    enum=("managed", "all", "none"),
 )
 
 AGENT = Obj(
     {
         "name": Str(
-            "The agent's name; matched to a remote agent by id, else by name.", min_length=1
+            "The agent's name in Robofy. Without id, the remote agent is found by this exact "
+            "name; no two agents may share one.",
+            min_length=1,
+            max_length=c.MAX_NAME_CHARS,
         ),
-        "id": AnyOf((Str(min_length=1), Int(), Null()), "Pin an existing chatbot id."),
+        "id": AnyOf(
+            (Str(min_length=1), Int(), Null()),
+            "Pin an existing chatbot id (then name may change freely); null: not pinned.",
+        ),
         **PROFILE,
         "prompt": PROMPT,
         "settings": SETTINGS,
@@ -144,7 +186,7 @@ AGENT = Obj(
         "knowledge": KNOWLEDGE,
         "checks": Arr(CHECK, "Golden questions for `kbsync check`."),
     },
-    "One agent; its key is its identity in this manifest.",
+    "One agent; its key (letters, digits, _ . -) is its identity in this manifest.",
     required=("name",),
 )
 
@@ -157,10 +199,11 @@ DEFAULTS = Obj(
 
 MANIFEST = Obj(
     {
-        "version": Int("Manifest format version: 1."),
-        "project": Int("Robofy project id.", minimum=1),
+        "version": Int("Manifest format version. Only 1 exists."),
+        "project": Int("Your Robofy project id (usually ${ROBOFY_PROJECT_ID}).", minimum=1),
         "defaults": DEFAULTS,
-        "agents": Obj({}, "The agents, by key.", values=AGENT),
+        "agents": Obj({}, "The agents, by key. At least one.", values=AGENT),
+        "api": API,
     },
     "A kbsync manifest.",
     required=("version", "project", "agents"),

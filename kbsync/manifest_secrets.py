@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from kbsync.apikey import guarded_key
 from kbsync.errors import Problem
 from kbsync.yamlload import YNode
 
@@ -24,17 +25,18 @@ _KNOWN_IN_TEXT = re.compile(
 )
 _ADVICE = "put it in an environment variable and write ${VAR} instead"
 _REFUSE = "refusing to upload a secret"
+KEY_FOUND_REASON = f"contains the value of ROBOFY_API_KEY; {_REFUSE}"
 
 
 def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list[Problem]:
     """Every literal credential in the manifest, located; never quoting the value."""
-    robofy_key = env.get("ROBOFY_API_KEY", "")
+    robofy_key = guarded_key(env)
     problems: list[Problem] = []
     for key, node in _scalars(tree, ""):
         value = node.value
         if not isinstance(value, str) or key == "llm_api_key":  # the schema refuses that key
             continue
-        if len(robofy_key) >= 8 and robofy_key in value:  # even through ${...}: it would be sent
+        if robofy_key is not None and robofy_key in value:  # even through ${...}: it would be sent
             message = f"'{key}' contains the Robofy API key; it belongs in ROBOFY_API_KEY only"
         elif node.interpolated:
             continue
@@ -51,9 +53,9 @@ def find_literal_secrets(tree: YNode, file: str, env: Mapping[str, str]) -> list
 def secret_in_text(content: str, env: Mapping[str, str]) -> str | None:
     """Why a prompt or text read from a file must not be uploaded, or None; the
     reason never quotes the value."""
-    robofy_key = env.get("ROBOFY_API_KEY", "")
-    if len(robofy_key) >= 8 and robofy_key in content:
-        return f"contains the value of ROBOFY_API_KEY; {_REFUSE}"
+    robofy_key = guarded_key(env)
+    if robofy_key is not None and robofy_key in content:
+        return KEY_FOUND_REASON
     for match in _KNOWN_IN_TEXT.finditer(content):
         if any(c.isdigit() for c in match.group()):
             return f"contains what looks like an API key or token; {_REFUSE}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kbsync.errors import ConfigError
+from kbsync.errors import ConfigError, ShapeError
 from kbsync.model import DesiredAgent, RemoteAgent
 
 
@@ -30,8 +30,10 @@ def match_agents(
     """Desired agent key -> remote agent, by pinned ``id``, else by exact name.
 
     Raises ConfigError for a pinned id that does not exist, for a name two remote
-    agents share, and for two desired agents that would manage the same chatbot.
+    agents share, and for two desired agents that would manage the same chatbot;
+    ShapeError when an agent is matched by name while a listed agent's name is unreadable.
     """
+    _refuse_unreadable_names(desired, remote)
     by_id = {r.chatbot_id: r for r in remote}
     matched: dict[str, RemoteAgent] = {}
     for agent in desired:
@@ -40,6 +42,23 @@ def match_agents(
             matched[agent.key] = found
     _refuse_shared_chatbots(matched)
     return matched
+
+
+def _refuse_unreadable_names(
+    desired: Sequence[DesiredAgent], remote: Sequence[RemoteAgent]
+) -> None:
+    """Fail closed: an agent whose name kbsync cannot read may be the one a manifest
+    declares by name; matching (and so creating) by name could duplicate it."""
+    unread = [r for r in remote if r.unreadable]
+    by_name = [a.key for a in desired if a.id is None]
+    if unread and by_name:
+        raise ShapeError(
+            f"{len(unread)} listed agent(s) have no name kbsync can read, so agent(s) "
+            f"{', '.join(repr(k) for k in by_name)} cannot be matched by name and would be "
+            f"created again: refusing before any write. Seen: {unread[0].unreadable}. "
+            "Run `kbsync doctor`; pin agents with `id:` to manage them anyway.",
+            endpoint=unread[0].unreadable.split(" (")[0],
+        )
 
 
 def _match_one(

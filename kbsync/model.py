@@ -119,6 +119,7 @@ class DesiredState(NamedTuple):
     file_fingerprints: dict[str, str] = {}
     # validate only: where each unset ${VAR} taken as a placeholder is first used (Problem)
     unset: tuple[Problem, ...] = ()
+    statuses: dict[str, str] = {}  # the manifest's `api:` section: Robofy status -> state
 
 
 # --- remote state (from Robofy) ----------------------------------------------
@@ -129,6 +130,8 @@ class RemoteAgent(NamedTuple):
     name: str
     profile: dict[str, Scalar] = {}  # PROFILE_FIELDS as Robofy reports them
     status: str = ""
+    # not "": the listing carried no field kbsync reads as a name; says where and what was seen
+    unreadable: str = ""
 
 
 class RemoteSettings(NamedTuple):
@@ -287,6 +290,7 @@ class Outcome(NamedTuple):
 class ApplyResult(NamedTuple):
     outcomes: tuple[Outcome, ...]
     notes: tuple[str, ...] = ()
+    pending_statuses: tuple[str, ...] = ()  # raw statuses of items still pending after the wait
 
     @property
     def failed(self) -> bool:

@@ -20,6 +20,7 @@ class Connection(NamedTuple):
     sandbox: bool
     base_url: str | None = None
     parallelism: int = 8
+    rate_limit_budget: float = 600.0  # seconds (--rate-limit-budget)
 
 
 class Planned(NamedTuple):
@@ -30,16 +31,29 @@ class Planned(NamedTuple):
 
 
 def open_api(
-    connection: Connection, manifest_path: Path, project: int, env: Mapping[str, str]
+    connection: Connection,
+    manifest_path: Path,
+    project: int,
+    env: Mapping[str, str],
+    *,
+    statuses: Mapping[str, str] | None = None,
 ) -> RobofyApi:
+    """``statuses``: the manifest's `api:` section (Robofy status -> ready/pending/failed)."""
     if connection.sandbox:
         from kbsync.sandbox import open_sandbox_client
 
-        return open_sandbox_client(manifest_path, project, parallelism=connection.parallelism)
+        return open_sandbox_client(
+            manifest_path, project, parallelism=connection.parallelism, statuses=statuses
+        )
     from kbsync.robofy.client import client_from_env
 
     return client_from_env(
-        env, project, base_url=connection.base_url, parallelism=connection.parallelism
+        env,
+        project,
+        base_url=connection.base_url,
+        parallelism=connection.parallelism,
+        rate_limit_budget=connection.rate_limit_budget,
+        statuses=statuses,
     )
 
 

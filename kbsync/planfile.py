@@ -21,6 +21,7 @@ from kbsync.errors import ConfigError, StalePlanError
 from kbsync.inventory import remote_fingerprint
 from kbsync.model import DesiredState, Inventory, Plan, PlanOptions
 from kbsync.render.json import plan_to_json
+from kbsync.safefiles import read_regular
 
 FORMAT_VERSION = 1
 KIND = "kbsync-plan"
@@ -96,15 +97,15 @@ def _source_at(path: Path, desired: DesiredState) -> str | None:
 
 def _is_saved_plan(path: Path) -> bool:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        document = json.loads(read_regular(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False
     return isinstance(document, dict) and document.get("kind") == KIND
 
 
 def load_plan(path: Path) -> SavedPlan:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"{path}: not a readable kbsync plan file ({e})") from None
     except RecursionError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,6 +22,8 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichBar
 from rich.text import Text
+
+from kbsync.neutralise import neutralise
 
 
 class Progress(Protocol):
@@ -85,7 +88,7 @@ class LineProgress:
         self._stream.flush()
 
     def _write(self, line: str) -> None:
-        self._stream.write(line + "\n")
+        self._stream.write(neutralise(line) + "\n")  # messages name remote items
         self._stream.flush()
 
 
@@ -126,7 +129,7 @@ class BarProgress:
             self._started = True
         if self._task is not None:
             self._bar.stop_task(self._task)
-        self._task = self._bar.add_task(label, total=total, message="")
+        self._task = self._bar.add_task(escape(neutralise(label)), total=total, message="")
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
@@ -136,7 +139,7 @@ class BarProgress:
 
     def update(self, message: str) -> None:
         if self._task is not None:
-            self._bar.update(self._task, message=message)
+            self._bar.update(self._task, message=escape(neutralise(message)))
 
     def _finished(self, task: TaskID) -> bool:
         return any(t.id == task and t.finished for t in self._bar.tasks)

@@ -7,6 +7,7 @@ run sees what the first one made. No API key is needed or read.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -15,10 +16,12 @@ from kbsync.emulator import EmulatorConfig, create_app
 from kbsync.errors import ConfigError
 from kbsync.paths import state_folder
 from kbsync.robofy.client import RobofyClient
+from kbsync.safefiles import NotRegularFile, refuse_link_or_special
 
 # Not a secret: it only opens the local sandbox store.
 SANDBOX_KEY = "kbsync-sandbox"
 SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid"
+SQLITE_COMPANIONS = ("-journal", "-wal", "-shm")
 
 
 def sandbox_store(manifest_path: Path) -> Path:
@@ -34,7 +37,25 @@ def sandbox_banner(manifest_path: Path) -> str:
     return f"sandbox: using the local Robofy emulator ({shown}); no Robofy account is touched."
 
 
-def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: int) -> RobofyClient:
+def _refuse_links(store: Path) -> None:
+    """SQLite opens its files by name and follows links: the store and its journal
+    files must be regular files of ours (or not exist yet)."""
+    for path in (store, *(store.with_name(store.name + s) for s in SQLITE_COMPANIONS)):
+        try:
+            refuse_link_or_special(path)
+        except NotRegularFile as e:
+            raise ConfigError(
+                f"{path} is {e.strerror}; the sandbox never writes through it: remove it"
+            ) from None
+
+
+def open_sandbox_client(
+    manifest_path: Path,
+    project_id: int,
+    *,
+    parallelism: int,
+    statuses: Mapping[str, str] | None = None,
+) -> RobofyClient:
     store = sandbox_store(manifest_path)
     if state_folder(store.parent.parent) is None:
         raise ConfigError(
@@ -45,11 +66,17 @@ def open_sandbox_client(manifest_path: Path, project_id: int, *, parallelism: in
         store.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ConfigError(f"cannot write {store.parent}: {e.strerror or e}") from None
+    _refuse_links(store)
     try:
         app = create_app(EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)}))
     except sqlite3.Error as e:
         raise ConfigError(f"cannot open the sandbox store {store}: {e}") from None
     transport = httpx.WSGITransport(app=app)
     return RobofyClient(
-        SANDBOX_KEY, project_id, SANDBOX_BASE_URL, transport=transport, parallelism=parallelism
+        SANDBOX_KEY,
+        project_id,
+        SANDBOX_BASE_URL,
+        transport=transport,
+        parallelism=parallelism,
+        statuses=statuses,
     )

@@ -26,6 +26,7 @@ class Str(NamedTuple):
     pattern_hint: str = ""  # what to say when it does not
     min_length: int = 0
     enum: tuple[str, ...] = ()
+    max_length: int | None = None  # Robofy's limit, in characters
 
 
 # the largest integer every JSON reader keeps exactly (JavaScript's Number.MAX_SAFE_INTEGER)
@@ -64,6 +65,7 @@ class Obj(NamedTuple):
     exactly_one: tuple[str, ...] = ()  # exactly one of these keys must be present
     values: Schema | None = None  # open map: any key, values of this schema
     forbidden: dict[str, str] = {}  # keys refused with a message of their own
+    keys: Str | None = None  # open map: what every key must be (min/max length)
 
 
 class AnyOf(NamedTuple):
@@ -172,6 +174,8 @@ def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]
         ]
     if len(value.strip()) < schema.min_length:
         return [_at(file, node, _in(where) + "must not be empty")]
+    if schema.max_length is not None and len(value) > schema.max_length:
+        return [_at(file, node, _in(where) + _too_long(len(value), schema.max_length))]
     if schema.pattern and not re.search(schema.pattern, value):
         hint = schema.pattern_hint or f"must match {schema.pattern}"
         return [_at(file, node, _in(where) + f"{value!r} {hint}")]
@@ -181,7 +185,7 @@ def _check_str(schema: Str, node: YNode, where: str, file: str) -> list[Problem]
 def _check_number(schema: Int | Num, node: YNode, where: str, file: str) -> list[Problem]:
     value = node.value
     assert isinstance(value, (int, float))
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):  # a huge int is finite
         return [_at(file, node, _in(where) + f"must be a finite number, got {value}")]
     if schema.minimum is not None and value < schema.minimum:
         return [_at(file, node, _in(where) + f"must be at least {schema.minimum}, got {value}")]
@@ -200,10 +204,28 @@ def _check_obj(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list
         elif field is None:
             message = _in(where) + f"unknown key '{key}'{_guess(key, tuple(schema.fields))}"
             problems.append(Problem(file, loc.line, loc.col, message))
+        elif bad_key := _key_problem(schema, key):
+            problems.append(Problem(file, loc.line, loc.col, _in(where) + bad_key))
         elif key in node.value:
             problems += check(field, node.value[key], f"{where}.{key}" if where else key, file, loc)
     problems += _check_presence(schema, node, where, file, at)
     return problems
+
+
+def _key_problem(schema: Obj, key: str) -> str:
+    """Why an open map's key is refused ("" when it is not)."""
+    rule = schema.keys
+    if rule is None or key in schema.fields:
+        return ""
+    if len(key.strip()) < rule.min_length:
+        return "a key must not be blank"
+    if rule.max_length is not None and len(key) > rule.max_length:
+        return f"key {key[:40]!r}... {_too_long(len(key), rule.max_length)}"
+    return ""
+
+
+def _too_long(length: int, maximum: int) -> str:
+    return f"is {length:,} characters long; Robofy takes at most {maximum:,}"
 
 
 def _check_presence(schema: Obj, node: YNode, where: str, file: str, at: Loc) -> list[Problem]:
@@ -295,11 +317,17 @@ def _convert(schema: Schema, text: str) -> object:
     return text
 
 
+_MAX_DIGITS = 1000  # past this, not a number anyone meant (int() refuses 4300 digits)
+
+
 def _to_int(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else None
+    ok = len(text) <= _MAX_DIGITS and re.fullmatch(r"[-+]?[0-9]+", text)
+    return int(text) if ok else None
 
 
 def _to_number(text: str) -> float | int | None:
+    if len(text) > _MAX_DIGITS:
+        return None  # left as text: "expected a number, got string '1111...'"
     if re.fullmatch(r"[-+]?[0-9]+", text):
         return int(text)
     if re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", text):
@@ -350,6 +378,8 @@ def _json_str(schema: Any) -> dict[str, Any]:
     if schema.min_length:
         out["minLength"] = schema.min_length
         patterns.append(_not_blank(schema.min_length))  # validate counts the stripped text
+    if schema.max_length is not None:
+        out["maxLength"] = schema.max_length
     if len(patterns) == 1:
         out["pattern"] = patterns[0]
     elif patterns:
@@ -380,6 +410,8 @@ def _json_obj(schema: Any) -> dict[str, Any]:
     out["additionalProperties"] = (
         to_json_schema(schema.values) if schema.values is not None else False
     )
+    if schema.keys is not None:
+        out["propertyNames"] = _json_str(schema.keys)
     if schema.required:
         out["required"] = list(schema.required)
     if schema.exactly_one:

@@ -4,19 +4,23 @@ fingerprint every text and file, and report every problem at once."""
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.apikey import guarded_key
 from kbsync.errors import ManifestError, Problem
 from kbsync.filewalk import walk_entry
 from kbsync.hashcache import FileStat, HashCache
 from kbsync.manifest import Manifest, parse_manifest, sort_problems
 from kbsync.manifest_knowledge import text_problems
 from kbsync.manifest_secrets import secret_in_text
-from kbsync.manifest_types import AgentSpec
+from kbsync.manifest_types import AgentSpec, FileSpec
 from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState, SkippedFile
 from kbsync.paths import PathProblem, inside
+from kbsync.robofy.contract import MAX_PROMPT_CHARS
+from kbsync.safefiles import read_regular
 from kbsync.yamlload import Loc
 
 MAX_READ_TEXT_BYTES = 4 * 1024 * 1024  # a text holds at most 1,000,000 characters
@@ -31,7 +35,10 @@ def load_desired_state(
     manifest, problems = parse_manifest(path, env, placeholders=placeholders)
     if manifest is None:
         raise ManifestError(sort_problems(problems))
-    expansion = _Expansion(manifest, HashCache(manifest.root, enabled=use_cache), env)
+    key = guarded_key(env)
+    secret = key.encode() if key is not None else None
+    cache = HashCache(manifest.root, enabled=use_cache, secret=secret)
+    expansion = _Expansion(manifest, cache, env)
     agents = expansion.run(hash_files=not problems)
     problems += expansion.problems
     if problems:
@@ -43,6 +50,7 @@ def load_desired_state(
         manifest_fingerprint=manifest.fingerprint,
         file_fingerprints=dict(sorted(expansion.fingerprints.items())),
         unset=manifest.unset,
+        statuses=manifest.statuses,
     )
 
 
@@ -84,13 +92,15 @@ class _Expansion:
         found: dict[str, FileStat] = {}
         locs: dict[str, Loc] = {}
         skipped: dict[str, SkippedFile] = {}
+        reached = _Reached(self.root)
         for entry in spec.files:
             try:
                 walked = walk_entry(self.root, entry)
+                reached.check_entry(entry)
             except PathProblem as e:
                 self.problem(spec, entry.loc, f"files: {e}")
                 continue
-            for message in walked.problems:
+            for message in walked.problems + reached.same_files(walked.files):
                 self.problem(spec, entry.loc, f"files: {message}")
             for f in walked.files:
                 found.setdefault(f.rel, f)
@@ -129,7 +139,12 @@ class _Expansion:
     def _prompt(self, spec: AgentSpec) -> str | None:
         if spec.prompt is None or spec.prompt.file is None:
             return None if spec.prompt is None else spec.prompt.text
-        return self._read_text(spec, spec.prompt.file, spec.prompt.loc, "prompt")
+        prompt = self._read_text(spec, spec.prompt.file, spec.prompt.loc, "prompt")
+        if prompt is not None and len(prompt) > MAX_PROMPT_CHARS:
+            limit = f"Robofy takes at most {MAX_PROMPT_CHARS:,}"
+            message = f"prompt: {spec.prompt.file} is {len(prompt):,} characters long; {limit}"
+            self.problem(spec, spec.prompt.loc, message)
+        return prompt
 
     def _texts(self, spec: AgentSpec) -> tuple[DesiredAsset, ...]:
         assets = []
@@ -169,12 +184,49 @@ class _Expansion:
         return content
 
 
+class _Reached:
+    """What one agent's ``files:`` entries reach on disk, by real path and by inode: two
+    entries (or two names) that reach the same bytes through a symlink or a hard link
+    would upload them twice."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.entries: list[tuple[Path, FileSpec]] = []
+        self.files: dict[tuple[int, int, int], str] = {}  # (inode, size, mtime) -> rel
+
+    def check_entry(self, entry: FileSpec) -> None:
+        real = (self.root / entry.path).resolve()
+        for seen, other in self.entries:
+            if _written_overlap(entry.path, other.path):
+                continue  # refused already, as written (manifest_knowledge)
+            if real == seen or real.is_relative_to(seen) or seen.is_relative_to(real):
+                raise PathProblem(
+                    f"'{entry.path}' reaches the same files as '{other.path}' (line "
+                    f"{other.loc.line}) through a symlink; keep one entry"
+                )
+        self.entries.append((real, entry))
+
+    def same_files(self, files: list[FileStat]) -> list[str]:
+        problems = []
+        for f in files:
+            first = self.files.setdefault((f.inode, f.size, f.mtime_ns), f.rel)
+            if first != f.rel:
+                problems.append(
+                    f"{f.rel} is the same file as {first} (a link); it would be uploaded twice"
+                )
+        return problems
+
+
+def _written_overlap(a: str, b: str) -> bool:
+    a, b = (posixpath.normpath(p.replace("\\", "/")) for p in (a, b))
+    return a == b or "." in (a, b) or a.startswith(b + "/") or b.startswith(a + "/")
+
+
 def _read_small(path: Path, written: str) -> bytes:
     if path.is_dir():
         raise PathProblem(f"{written} is a folder, not a file")
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_READ_TEXT_BYTES + 1)
+    try:  # only a regular file: a named pipe would block validate, plan and watch
+        data = read_regular(path, MAX_READ_TEXT_BYTES)
     except OSError as e:
         raise PathProblem(f"cannot read {written}: {e.strerror}") from None
     if len(data) > MAX_READ_TEXT_BYTES:

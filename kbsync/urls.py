@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from kbsync.model import DesiredSite
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def normalize_written_url(url: str) -> str:
+    """``normalize_url`` for a URL someone wrote: whitespace or a control character
+    anywhere in it is refused, since a crawler would take the URL as given."""
+    found = _UNSAFE_IN_URL.search(url)
+    if found:
+        what = "a space" if found.group() == " " else f"the character {found.group()!r}"
+        raise ValueError(
+            f"{url!r} contains {what} at position {found.start() + 1}; "
+            "percent-encode it (%20 for a space)"
+        )
+    return normalize_url(url)
 
 
 def normalize_url(url: str) -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from kbsync.errors import Problem
 from kbsync.model import Scalar
+from kbsync.safefiles import read_regular
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024  # a manifest is prose-sized; anything bigger is a mistake
 MAX_ALIAS_NODES = 10_000  # nodes visited again through aliases ("billion laughs" guard)
@@ -36,6 +37,7 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:seq",
     _MERGE,
 }
+_SURROGATE = re.compile("[\ud800-\udfff]")  # only from "\\ud800" escapes or the environment
 _INTERPOLATION = re.compile(
     r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}|\$\{"
 )
@@ -151,15 +153,25 @@ class _Walk:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, "mapping keys must be plain strings")
             return None
-        return str(node.value)
+        return None if self.has_surrogate(node, str(node.value)) else str(node.value)
+
+    def has_surrogate(self, node: yaml.Node, text: str) -> bool:
+        """A lone surrogate is not Unicode text: it could be neither sent nor printed."""
+        found = _SURROGATE.search(text)
+        if found:
+            code = f"U+{ord(found.group()):04X}"
+            self.problem(node, f"contains a lone surrogate ({code}), which is not valid text")
+        return found is not None
 
     def scalar(self, node: yaml.ScalarNode) -> YNode | None:
         text = str(node.value)
+        if self.has_surrogate(node, text):
+            return None
         if "$" not in text:
             return _located(self.construct(node, text), node)._replace(raw=text)
         before, uses = len(self.problems), self.placeholder_uses
         value = self.interpolate(node, text)
-        if len(self.problems) > before:
+        if len(self.problems) > before or self.has_surrogate(node, value):
             return None  # already reported; a placeholder value would only add noise
         # interpolated values are text; kbsync.schema.coerce turns them into the number
         # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
@@ -175,10 +187,14 @@ class _Walk:
                 self.problem(node, "bad interpolation: use ${VAR} or ${VAR:-default} ($$ for $)")
                 return ""
             value = self.env.get(name, "")
+            default = match.group("default")
+            if default is not None and "${" in default:  # the regex stops at the first }
+                self.problem(node, "a ${...} inside a default is not supported: ${VAR:-text}")
+                return ""
             if value:
                 return value
-            if match.group("default") is not None:
-                return match.group("default")
+            if default is not None:
+                return default
             if name not in self.env and self.placeholders:
                 mark = node.start_mark
                 where = Problem(self.file, mark.line + 1, mark.column + 1, name)
@@ -252,7 +268,8 @@ def _compose(text: str, display: str) -> tuple[yaml.Node, yaml.SafeLoader]:
         raise _Fatal(_syntax_problem(display, e, text)) from None
     except RecursionError:  # PyYAML composes recursively: [[[[...]]]] thousands deep
         message = f"YAML nested too deeply (kbsync reads at most {MAX_DEPTH} levels)"
-        raise _Fatal(Problem(display, 0, 0, message)) from None
+        line, col = _too_deep_at(text)
+        raise _Fatal(Problem(display, line, col, message)) from None
     except yaml.YAMLError as e:
         raise _Fatal(Problem(display, 0, 0, f"YAML error: {e}")) from None
     if node is None:
@@ -267,8 +284,7 @@ def _read_capped(path: Path, display: str) -> bytes:
             limit = MAX_MANIFEST_BYTES // (1024 * 1024)
             message = f"the manifest is {size / 1024 / 1024:.1f} MB; the limit is {limit} MB"
             raise _Fatal(Problem(display, 0, 0, message))
-        with path.open("rb") as f:
-            return f.read(MAX_MANIFEST_BYTES + 1)
+        return read_regular(path, MAX_MANIFEST_BYTES)  # a pipe would block forever
     except OSError as e:
         raise _Fatal(Problem(display, 0, 0, f"cannot read: {e.strerror}")) from None
 
@@ -285,6 +301,31 @@ def _decode(data: bytes, display: str) -> str:
         line, col = _position(data, len(text[:nul].encode()))
         raise _Fatal(Problem(display, line, col, "not a text file (contains NUL bytes)"))
     return text
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Where nesting first passes MAX_DEPTH, by the scanner (which is not recursive)."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 0, 0
+
+
+_OPENING = (
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+)
+_CLOSING = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:

@@ -11,6 +11,11 @@
   ``.base_url`` (``http://127.0.0.1:PORT``) and ``.app``.
 - ``emulator_http``: parametrized over ``["inprocess", "loopback"]``; yields
   ``(client, app)`` with an authorised ``httpx.Client`` for the same tests over both.
+- ``dialect``: parametrized over ``DIALECTS`` (``canonical``, ``documented``). A test opts in
+  to running in every emulator dialect by naming it: ``emulator_app`` (and every fixture built
+  on it, and the executor's ``world``) then answers in that dialect. A client for a documented
+  emulator reads statuses with ``DIALECT_STATUSES[dialect]`` (the `api:` section a user of
+  such an account writes: files settle at ``Linked``).
 
 Inspect what happened through ``app.state()`` (the dict ``GET /_emulator/state`` answers:
 agents, settings, personas, assets, linkages with ``linked``, crawl_runs, request counts
@@ -27,6 +32,7 @@ import httpx
 import pytest
 
 from kbsync.emulator import BackgroundServer, EmulatorApp, EmulatorConfig, create_app
+from kbsync.model import READY
 
 # the suite-wide API-key leak check (tests/security/leakcheck.py): a hook and an autouse fixture
 from tests.security.leakcheck import (  # noqa: F401
@@ -43,6 +49,22 @@ EMULATOR_TEST_CONFIG = EmulatorConfig(
     crawl_pages_per_second=EMULATOR_TEST_PACE,
 )
 INPROCESS_BASE_URL = "http://emulator.local"
+DIALECTS = ("canonical", "documented")
+DIALECT_STATUSES: dict[str, dict[str, str]] = {"canonical": {}, "documented": {"linked": READY}}
+DIALECT_MANIFEST_API = {"canonical": "", "documented": "api: {ready_statuses: [Linked]}\n"}
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect(request: pytest.FixtureRequest) -> str:
+    """Name this fixture to run a test in every emulator dialect (see the docstring)."""
+    return str(request.param)
+
+
+def chosen_dialect(request: pytest.FixtureRequest) -> str:
+    """The dialect the test opted into by naming ``dialect``; canonical otherwise."""
+    if "dialect" in request.fixturenames:
+        return str(request.getfixturevalue("dialect"))
+    return "canonical"
 
 
 def emulator_http_client(
@@ -57,9 +79,9 @@ def emulator_http_client(
 
 
 @pytest.fixture
-def emulator_app() -> Iterator[EmulatorApp]:
+def emulator_app(request: pytest.FixtureRequest) -> Iterator[EmulatorApp]:
     """A fresh in-memory emulator with a manual clock (see the module docstring)."""
-    app = create_app(EMULATOR_TEST_CONFIG)
+    app = create_app(EMULATOR_TEST_CONFIG._replace(dialect=chosen_dialect(request)))
     yield app
     app.close()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
+from kbsync.chat_pacing import chat_pacer
 from kbsync.checks import CheckResult, run_checks
 from kbsync.checks_render import render_checks
 from kbsync.commands.apply_json import JsonReport
@@ -27,6 +28,7 @@ from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.executor import ApplyInterrupted, apply_plan
 from kbsync.github.summary import log_group
 from kbsync.limits import enforce_limits
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import ApplyResult, DesiredState, PlanOptions
 from kbsync.pipeline import Planned, open_api, plan_options, read_and_plan
 from kbsync.planfile import check_fresh, load_plan
@@ -133,7 +135,13 @@ def _from_saved_plan(plan_file: Path, env: Mapping[str, str]) -> Target:
 def _apply(target: Target, session: Session) -> int:
     args, desired = session.args, target.desired
     print_banner(args, desired.manifest_path, session.stdout, session.stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, session.env)
+    api = open_api(
+        args.connection,
+        desired.manifest_path,
+        desired.project,
+        session.env,
+        statuses=desired.statuses,
+    )
     try:
         with apply_lock(desired.manifest_path, session.stderr):  # read after another apply
             planned = read_and_plan(api, desired, target.options, parallelism=args.parallelism)
@@ -182,7 +190,12 @@ def _golden_checks(
     """``--check``: after a successful apply, ask the planned agents their golden questions."""
     if code != EXIT_OK or not session.apply_args.check:
         return code
-    results = run_checks(api, planned.desired, planned.options.agents)
+    pacer = chat_pacer(api, planned.desired, session.stderr)
+    try:
+        results = run_checks(api, planned.desired, planned.options.agents, pacer)
+    except GuardError as refused:  # fair use: the day has too few messages left
+        session.stderr.write(f"The golden questions were not asked: {refused}\n")
+        return EXIT_PARTIAL  # the apply went through: never 1, which means nothing applied
     show(results)
     # the apply went through: a failed check is "finished, not all well" (3), never 1
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL
@@ -251,7 +264,7 @@ def _run_and_show(
 def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
     progress = make_progress(session.stderr)
     try:
-        return apply_plan(
+        result = apply_plan(
             api,
             planned.plan,
             parallelism=session.args.parallelism,
@@ -259,12 +272,13 @@ def _run(api: RobofyApi, planned: Planned, session: Session) -> ApplyResult:
             wait_timeout=session.apply_args.wait_timeout,
             progress=progress,
         )
+        return with_status_hint(result, planned.desired.statuses)
     finally:
         progress.close()
 
 
 def _show(session: Session, text: str) -> None:
-    write_block(session.stdout, text)
+    write_block(session.stdout, text, color=_color(session))
 
 
 def _color(session: Session) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TextIO
 
+from kbsync.chat_pacing import chat_pacer
 from kbsync.checks import run_checks
 from kbsync.checks_render import render_checks
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
@@ -24,10 +25,13 @@ def check(
 ) -> int:
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     try:
-        results = run_checks(api, desired, args.agents)
+        results = run_checks(api, desired, args.agents, chat_pacer(api, desired, stderr))
     finally:
         api.close()
-    write_block(stdout, render_checks(results, args.fmt, color=use_color(stdout, env)))
+    color = use_color(stdout, env)
+    write_block(stdout, render_checks(results, args.fmt, color=color), color=color)
     return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL

@@ -9,6 +9,7 @@ from typing import NamedTuple, TextIO
 from kbsync.errors import ConfigError
 from kbsync.manifest import resolve_manifest_path
 from kbsync.model import ApplyResult, DesiredState, Plan, PlanOptions
+from kbsync.neutralise import neutralise
 from kbsync.pipeline import Connection
 from kbsync.sandbox import sandbox_banner
 from kbsync.sources import load_desired_state
@@ -24,10 +25,11 @@ class RemoteArgs(NamedTuple):
     parallelism: int = 8
     agents: tuple[str, ...] = ()
     fmt: str = "text"
+    rate_limit_budget: float = 600.0
 
     @property
     def connection(self) -> Connection:
-        return Connection(self.sandbox, self.base_url, self.parallelism)
+        return Connection(self.sandbox, self.base_url, self.parallelism, self.rate_limit_budget)
 
 
 def load_desired(args: RemoteArgs, env: Mapping[str, str]) -> DesiredState:
@@ -113,7 +115,9 @@ def _plan_markdown(plan: Plan) -> str:
     return render_plan_markdown(plan)
 
 
-def write_block(stream: TextIO, text: str) -> None:
+def write_block(stream: TextIO, text: str, *, color: bool = False) -> None:
+    """Write a rendered block, neutralised: it holds foreign strings (see neutralise)."""
+    text = neutralise(text, colour=color)
     stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()
 

@@ -78,8 +78,10 @@ def given_project_id(option: int | None, env: Mapping[str, str], *, sandbox: boo
         return option
     raw = env.get("ROBOFY_PROJECT_ID", "").strip()
     if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise ConfigError(f"ROBOFY_PROJECT_ID must be a positive integer, not {raw!r}")
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and a size int() takes
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 15) or int(raw) < 1:
+            shown = raw if len(raw) <= 40 else raw[:37] + "..."
+            raise ConfigError(f"ROBOFY_PROJECT_ID must be a positive integer, not {shown!r}")
         return int(raw)
     return SANDBOX_PROJECT if sandbox else None
 

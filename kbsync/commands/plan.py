@@ -43,7 +43,8 @@ def plan(
     check_recrawl(options, desired)
     print_banner(args, desired.manifest_path, stdout, stderr)
     planned = _read_and_plan(args, desired, options, env, stderr)
-    write_block(stdout, render_plan(planned.plan, args.fmt, use_color(stdout, env)))
+    color = use_color(stdout, env)
+    write_block(stdout, render_plan(planned.plan, args.fmt, color), color=color)
     if out is not None:
         save_plan(out, planned.plan, desired, planned.inventory, options)
         stderr.write(f"Saved the plan to {out}; apply it with `kbsync apply {out}`.\n")
@@ -59,7 +60,9 @@ def _read_and_plan(
     stderr: TextIO,
 ) -> Planned:
     """Connect, read, plan, and warn (only) about the account's limits."""
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     try:
         planned = read_and_plan(api, desired, options, parallelism=args.parallelism)
         warn_limits(api, planned.plan, planned.inventory, stderr)

@@ -8,6 +8,7 @@ from typing import TextIO
 from kbsync.errors import Problem
 from kbsync.manifest import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
+from kbsync.neutralise import neutralise
 from kbsync.skipped import skip_summary
 from kbsync.sources import load_desired_state
 
@@ -24,7 +25,9 @@ def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -
     for where in state.unset:
         out.write(_placeholder_note(where) + "\n")
     count = len(state.agents)
-    out.write(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})\n")
+    out.write(
+        neutralise(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})") + "\n"
+    )
     return 0
 
 

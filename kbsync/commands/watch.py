@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from kbsync.applylock import apply_lock
-from kbsync.commands.common import RemoteArgs, load_desired, print_banner
+from kbsync.commands.common import RemoteArgs, load_desired, print_banner, write_block
 from kbsync.commands.watch_output import error_report, render_report
 from kbsync.error_handler import EXIT_OK, interrupted_exit_code
 from kbsync.errors import AuthError, ConfigError, ManifestError
@@ -24,6 +24,7 @@ from kbsync.executor import apply_plan
 from kbsync.guards import parse_max_delete
 from kbsync.limits import LimitCheck, check_limits
 from kbsync.manifest import load_manifest
+from kbsync.manifest_api import with_status_hint
 from kbsync.model import (
     ADD_KINDS,
     CRAWL,
@@ -103,7 +104,9 @@ def watch(
     parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
-    api = open_api(args.connection, desired.manifest_path, desired.project, env)
+    api = open_api(
+        args.connection, desired.manifest_path, desired.project, env, statuses=desired.statuses
+    )
     session = Session(api, desired, args, watch_args, env, stdout, threading.Event(), stderr=stderr)
     try:
         return run_watch(session)
@@ -170,8 +173,7 @@ def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Wat
 
 
 def _write(session: Session, text: str) -> None:
-    session.stdout.write(text if text.endswith("\n") else text + "\n")
-    session.stdout.flush()
+    write_block(session.stdout, text)
 
 
 class Syncer:
@@ -245,7 +247,7 @@ class Syncer:
         if not plan.has_changes:
             self._synced = desired
             return report
-        result = self._apply(plan)
+        result = with_status_hint(self._apply(plan), desired.statuses)
         self._synced = None if result.failed else desired
         return _with_result(report, result)
 

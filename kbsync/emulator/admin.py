@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from kbsync.emulator.clock import stamp
+from kbsync.emulator.inbox import counts as inbox_counts
 from kbsync.emulator.objects import agent_object, linkage_object, run_object
 from kbsync.emulator.wire import bad_request
 
@@ -73,6 +74,7 @@ def state_dump(db: sqlite3.Connection, now: float) -> dict[str, Any]:
             _linkage(r, now) for r in _rows(db, "SELECT * FROM linkages ORDER BY linkage_id")
         ],
         "crawl_runs": runs,
+        "inbox": inbox_counts(db),  # counts only: a dump of 10,000 conversations helps no one
     }
 
 
@@ -88,6 +90,7 @@ def clock_seconds(body: dict[str, Any]) -> float:
 
 
 def demo_project(body: dict[str, Any]) -> int:
+    """The body's project_id (default 1), for seed-demo and the conversations seeding."""
     pid = body.get("project_id", 1)
     if isinstance(pid, bool) or not isinstance(pid, int):
         raise bad_request("project_id must be an integer")

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import agent_answer, list_answer
 from kbsync.emulator.objects import agent_object, page, require_agent
 from kbsync.emulator.validate import check_body, check_length
 from kbsync.emulator.wire import Response, bad_request, ok
@@ -72,8 +73,8 @@ def list_agents(ctx: Ctx) -> Response:
         (ctx.project_id,),
         "seq",
     )
-    items = [agent_object(ctx.db, row) for row in rows]
-    return ok({"items": items, "next_page_token": token})
+    items = [agent_answer(ctx.config, agent_object(ctx.db, row)) for row in rows]
+    return list_answer(ctx, items, token)
 
 
 def create_agent(ctx: Ctx) -> Response:
@@ -102,7 +103,8 @@ def insert_agent(ctx: Ctx, fields: dict[str, Any]) -> str:
 
 
 def get_agent(ctx: Ctx) -> Response:
-    return ok(agent_object(ctx.db, require_agent(ctx, ctx.params["cid"])))
+    agent = agent_object(ctx.db, require_agent(ctx, ctx.params["cid"]))
+    return ok(agent_answer(ctx.config, agent))
 
 
 def update_agent(ctx: Ctx) -> Response:

@@ -13,15 +13,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
-from kbsync.emulator import admin, demo
+from kbsync.emulator import admin, demo, dialect
 from kbsync.emulator.clock import Clock, stamp
 from kbsync.emulator.config import CRAWL_MODES, EmulatorConfig
+from kbsync.emulator.content import add_file, add_text, list_linkages
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl import advance_crawls
 from kbsync.emulator.crawl_fetch import FetchCrawls
 from kbsync.emulator.faults import Faults, FaultSettings, checked_settings
+from kbsync.emulator.inbox_seed import seed_conversations
 from kbsync.emulator.routes import Route, match
 from kbsync.emulator.store import Store, ensure_projects, get_meta, set_meta, wipe
 from kbsync.emulator.validate import path_project_id, project_id_of
@@ -29,12 +31,14 @@ from kbsync.emulator.wire import (
     ApiError,
     Request,
     Response,
+    bearer_key,
     encode,
     error_response,
     ok,
     read_request,
 )
 
+T = TypeVar("T")
 StartResponse = Callable[..., Any]
 Matched = tuple[Route, dict[str, str]]
 DROPPED = "emulator: connection dropped after commit"
@@ -55,17 +59,14 @@ def _fault_settings(config: EmulatorConfig) -> FaultSettings:
         raise ValueError(err.detail) from None
 
 
-def _bearer_key(request: Request) -> str:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else ""
-
-
 class EmulatorApp:
     """The Robofy emulator as a WSGI callable, plus the controls tests and the sandbox use."""
 
     def __init__(self, config: EmulatorConfig) -> None:
         if config.crawl_mode not in CRAWL_MODES:
             raise ValueError(f"crawl_mode must be one of {CRAWL_MODES}, not {config.crawl_mode!r}")
+        if config.dialect not in dialect.DIALECTS:
+            raise ValueError(f"dialect must be one of {dialect.DIALECTS}, not {config.dialect!r}")
         self.config = config
         self._store = Store(config.db_path)
         with self._store.transaction() as db:
@@ -105,16 +106,31 @@ class EmulatorApp:
             return error_response(limited)
         if decision.fail:
             return error_response(ApiError(500, "INTERNAL_SERVER_ERROR", "injected failure"))
-        response = self._guarded(lambda: self._handle(request, route))
+        response = self._lagging(route, self._guarded(lambda: self._handle(request, route)))
         if decision.drop:
             raise ConnectionResetError(DROPPED)
+        return response
+
+    def _lagging(self, route: Matched | ApiError, response: Response) -> Response:
+        """The listing-lag fault: note added linkages, leave lagging ones out of listings."""
+        if isinstance(route, ApiError) or response.status != 200:
+            return response
+        handler, payload = route[0].handler, response.payload
+        if handler in (add_text, add_file) and isinstance(payload, dict):
+            data = payload.get("data")  # add_file answers in the envelope, add_text bare
+            added = (data if isinstance(data, dict) else payload).get("linkage_id")
+            self._faults.note_write(added, self._clock.now())
+        elif handler is list_linkages and isinstance(payload, dict):
+            now = self._clock.now()
+            payload = _with_listed(payload, lambda items: self._faults.lagged(items, now))
+            return response._replace(payload=payload)
         return response
 
     def _guarded(self, work: Callable[[], Response]) -> Response:
         try:
             return work()
         except ApiError as err:
-            return error_response(err)
+            return error_response(dialect.not_found_code(self.config, err))
         except Exception as exc:
             return _internal_error(exc)
 
@@ -150,26 +166,30 @@ class EmulatorApp:
     def _authorise(
         self, db: Any, request: Request, route: Route, params: dict[str, str]
     ) -> tuple[int, tuple[int, ...]]:
-        key = _bearer_key(request)
+        key = bearer_key(request)
         if key not in self.config.api_keys:
             detail = "invalid API key" if key else "missing API key (Authorization: Bearer ...)"
             raise ApiError(401, "UNAUTHORIZED", detail)
         key_projects = tuple(self.config.api_keys[key])
         if route.project_from == "none":
             return 0, key_projects
-        project_id = self._project_id(request, route, params)
+        project_id = self._project_id(request, route, params, key_projects)
         if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone() is None:
             raise ApiError(404, "PROJECT_NOT_FOUND", f"project {project_id} not found")
         if project_id not in key_projects:
             raise ApiError(403, "FORBIDDEN", f"this API key has no access to project {project_id}")
         return project_id, key_projects
 
-    @staticmethod
-    def _project_id(request: Request, route: Route, params: dict[str, str]) -> int:
+    def _project_id(
+        self, request: Request, route: Route, params: dict[str, str], key_projects: tuple[int, ...]
+    ) -> int:
         if route.project_from == "path":
             return path_project_id(params["pid"])
         name = "pid" if route.project_from == "chat" else "project_id"
         body = request.json_object()
+        fallback = dialect.default_project(self.config, route.key, key_projects)
+        if name not in body and fallback is not None:
+            return fallback
         if name not in body:
             raise ApiError(400, "BAD_REQUEST", f"missing required field: {name}")
         return project_id_of(body[name], name)
@@ -195,6 +215,11 @@ class EmulatorApp:
             body = request.json_object() if request.body.strip() else {}
             chatbot_id = self.seed_demo(admin.demo_project(body))
             return ok({"chatbot_id": chatbot_id}, "Demo data seeded")
+        if action == ("POST", "/_emulator/conversations"):
+            body = request.json_object()
+            project, agent = admin.demo_project(body), body.get("chatbot_id")
+            count = self.seed_conversations(project, agent, body.get("conversations"))
+            return ok({"exchanges": count}, "Conversations seeded")
         raise ApiError(404, "NOT_FOUND", f"no admin route for {request.method} {request.path}")
 
     def _clock_info(self) -> dict[str, Any]:
@@ -247,22 +272,27 @@ class EmulatorApp:
             raise ValueError(err.detail) from None
 
     def seed_demo(self, project_id: int = 1) -> str:
-        """Create the demo agent with content, as a person would in the dashboard."""
+        """Create the demo agent with content, as a person would in the dashboard, and a few
+        weeks of its visitors' conversations (some of them unanswered)."""
+        return self._as_owner(project_id, demo.seed)
+
+    def seed_conversations(self, project_id: int, chatbot_id: object, conversations: object) -> int:
+        """Record conversations of an agent (see inbox_seed); returns the exchanges recorded."""
+        return self._as_owner(
+            project_id, lambda ctx: seed_conversations(ctx, chatbot_id, conversations)
+        )
+
+    def _as_owner(self, project_id: int, work: Callable[[Ctx], T]) -> T:
+        """Run ``work`` in one transaction as the project's owner (no HTTP request)."""
         with self._store.transaction() as db:
             if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone() is None:
                 raise ApiError(404, "PROJECT_NOT_FOUND", f"project {project_id} not found")
-            now = self._clock.now()
+            request = Request("POST", "", {}, {}, b"")
+            no_fetch: Callable[[str], None] = lambda run_id: None  # noqa: E731
             ctx = Ctx(
-                db,
-                now,
-                self.config,
-                Request("POST", "", {}, {}, b""),
-                {},
-                project_id,
-                (project_id,),
-                lambda run_id: None,
+                db, self._clock.now(), self.config, request, {}, project_id, (project_id,), no_fetch
             )
-            return demo.seed(ctx)
+            return work(ctx)
 
     def close(self) -> None:
         self._fetch.close()
@@ -271,3 +301,13 @@ class EmulatorApp:
 
 def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
     return EmulatorApp(config or EmulatorConfig())
+
+
+def _with_listed(payload: dict[str, Any], keep: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
+    """The list answer with ``keep`` applied to its items, in either dialect's envelope
+    (``data.items`` or ``data.report.rows``)."""
+    data = payload["data"]
+    if "items" in data:
+        return {**payload, "data": {**data, "items": keep(data["items"])}}
+    report = data["report"]
+    return {**payload, "data": {**data, "report": {**report, "rows": keep(report["rows"])}}}

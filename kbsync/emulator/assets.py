@@ -43,9 +43,9 @@ class Processing(NamedTuple):
     final_status: str  # "Active" or "Failed"
 
 
-def processing_for(data: bytes, now: float, seconds: float) -> Processing:
+def processing_for(data: bytes, now: float, seconds: float, ready: str = "Active") -> Processing:
     failed = FAIL_TOKEN.encode() in data
-    return Processing(now + seconds, "Failed" if failed else "Active")
+    return Processing(now + seconds, "Failed" if failed else ready)
 
 
 def link_asset(

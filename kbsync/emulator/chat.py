@@ -12,11 +12,15 @@ import secrets
 import sqlite3
 from typing import Any
 
+from kbsync.emulator import inbox
 from kbsync.emulator.agents import DEFAULT_SETTINGS, read_json_column
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import READY_STATUSES, check_chat_context
+from kbsync.emulator.fair_use import take_chat_turn
+from kbsync.emulator.inbox import Exchange
 from kbsync.emulator.objects import linkage_status, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
-from kbsync.emulator.wire import Response, bad_request, ok
+from kbsync.emulator.wire import Response, bad_request, bearer_key, ok
 
 CHAT_SPEC = {"query": "str", "pid": "any", "chatbot_id": "str", "user_context": "object"}
 STOP_WORDS = frozenset(
@@ -98,7 +102,7 @@ def _documents(db: sqlite3.Connection, chatbot_id: str, now: float) -> list[tupl
         " WHERE l.chatbot_id = ? AND l.linked = 1 AND a.text IS NOT NULL ORDER BY l.linkage_id",
         (chatbot_id,),
     ).fetchall()
-    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) == "Active"]
+    return [(r["asset_name"], r["text"]) for r in rows if linkage_status(r, now) in READY_STATUSES]
 
 
 def _session_id(context: dict[str, Any]) -> str:
@@ -108,17 +112,31 @@ def _session_id(context: dict[str, Any]) -> str:
     return session or "sess_" + secrets.token_hex(8)
 
 
+def answer_for(ctx: Ctx, chatbot_id: str, query: str) -> tuple[str, list[str]]:
+    """(answer, sources): the best sentence of the agent's content, else its not_found_answer."""
+    found = best_answer(query, _documents(ctx.db, chatbot_id, ctx.now))
+    if found is not None:
+        return found[0], [found[1]]
+    settings = {**DEFAULT_SETTINGS, **read_json_column(ctx, "settings", chatbot_id)}
+    return str(settings["not_found_answer"]), []
+
+
+def _platform(context: dict[str, Any]) -> str:
+    platform = context.get("platform")
+    return platform[:100] if isinstance(platform, str) and platform else "api"
+
+
 def chat(ctx: Ctx) -> Response:
     body = ctx.request.json_object()
     check_body(body, CHAT_SPEC, required=("query", "pid", "chatbot_id", "user_context"))
     project_id_of(body["pid"], "pid")
     query = check_length("query", body["query"], 10_000, non_empty=True)
     cid = require_agent(ctx, body["chatbot_id"])["chatbot_id"]
-    session = _session_id(body["user_context"])
-    found = best_answer(query, _documents(ctx.db, cid, ctx.now))
-    if found is None:
-        settings = {**DEFAULT_SETTINGS, **read_json_column(ctx, "settings", cid)}
-        answer: dict[str, Any] = {"answer": settings["not_found_answer"], "sources": []}
-    else:
-        answer = {"answer": found[0], "sources": [found[1]]}
-    return ok({**answer, "session_id": session})
+    context = body["user_context"]
+    check_chat_context(ctx.config, context)
+    take_chat_turn(ctx, bearer_key(ctx.request))
+    session = _session_id(context)
+    answer, sources = answer_for(ctx, cid, query)
+    exchange = Exchange(cid, session, _platform(context), query, answer, ctx.now)
+    inbox.record(ctx.db, ctx.project_id, exchange)
+    return ok({"answer": answer, "sources": sources, "session_id": session})

@@ -19,10 +19,15 @@ class EmulatorConfig(NamedTuple):
     rate_limit_rps: float = 0.0  # 0 = off
     drop_after_commit_rate: float = 0.0
     seed: int = 0
+    listing_lag_reads: int = 0  # a new linkage is left out of this many listings...
+    listing_lag_seconds: float = 0.0  # ...and of every listing this long after it was made
     page_size: int = 50
     max_page_size: int = 200
     fetch_timeout: float = 5.0
     fetch_max_bytes: int = 2_000_000
+    chat_per_minute: int = 30  # fair use: chat messages per API key and minute (0 = off)
+    chat_per_day: int = 5_000  # ... and per rolling day (0 = off)
+    dialect: str = "canonical"  # or "documented": answers as EVIDENCE.md says Robofy may
 
 
 CRAWL_MODES = ("simulate", "fetch")

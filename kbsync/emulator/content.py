@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any
 
 from kbsync.emulator.assets import NewAsset, insert_asset, link_asset, processing_for
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import file_ready_status, linkage_answer, list_answer, text_llm_source
 from kbsync.emulator.multipart import Part, parse_multipart
 from kbsync.emulator.objects import linkage_object, linkage_status, page, require_agent
 from kbsync.emulator.validate import check_body, check_length, project_id_of
-from kbsync.emulator.wire import ApiError, Response, bad_request, bare, not_found, ok
+from kbsync.emulator.wire import ApiError, Response, bad_request, bare, not_found, ok, parse_json
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
@@ -50,8 +50,8 @@ def list_linkages(ctx: Ctx) -> Response:
         (cid,),
         "linkage_id",
     )
-    items = [linkage_object(row, ctx.now) for row in rows]
-    return ok({"items": items, "next_page_token": token})
+    items = [linkage_answer(ctx.config, linkage_object(row, ctx.now)) for row in rows]
+    return list_answer(ctx, items, token)
 
 
 def _linkage_ids(value: object) -> list[int]:
@@ -84,7 +84,7 @@ def delink(ctx: Ctx) -> Response:
     }
     missing = [i for i in ids if i not in found]
     if missing:
-        raise not_found(f"linkage(s) not linked to chatbot {cid}: {missing}")
+        raise not_found(f"linkage(s) not linked to chatbot {cid}: {missing}", "LINKAGE")
     ctx.db.execute(
         f"UPDATE linkages SET linked = 0, delinked_at = ? WHERE linkage_id IN ({marks})",
         (ctx.now, *ids),
@@ -111,7 +111,7 @@ def add_text(ctx: Ctx) -> Response:
     return bare(
         {
             "linkage_id": row["linkage_id"],
-            "llm_source": row["llm_source"],
+            "llm_source": text_llm_source(ctx.config, name, row["llm_source"]),
             "chatbot_id": row["chatbot_id"],
             "asset_id": row["asset_id"],
             "status": linkage_status(row, ctx.now),
@@ -162,10 +162,7 @@ def _metadata(parts: dict[str, Part]) -> str | None:
     text = _form_text(parts, "metadata")
     if text is None or text == "":
         return None
-    try:
-        json.loads(text)
-    except ValueError:
-        raise bad_request("form field metadata must be a JSON string") from None
+    parse_json(text, "form field metadata")
     return text
 
 
@@ -181,7 +178,8 @@ def add_file(ctx: Ctx) -> Response:
         ctx.db.execute("UPDATE assets SET url = ? WHERE asset_id = ?", (url, asset_id))
         return ok({"status": "Uploaded", "asset_url": url}, "File uploaded successfully")
     agent = require_agent(ctx, chatbot_id)
-    processing = processing_for(data, ctx.now, ctx.config.processing_seconds)
+    seconds = ctx.config.processing_seconds
+    processing = processing_for(data, ctx.now, seconds, file_ready_status(ctx.config))
     row = link_asset(ctx.db, asset, agent["chatbot_id"], agent["llm_source"], ctx.now, processing)
     payload: dict[str, Any] = {
         "linkage_id": row["linkage_id"],

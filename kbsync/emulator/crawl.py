@@ -14,13 +14,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kbsync.emulator import crawl_sim
-from kbsync.emulator.assets import NewAsset, Processing, link_asset
+from kbsync.emulator.assets import NewAsset, Processing, insert_asset, link_asset
 from kbsync.emulator.clock import stamp
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl_rules import CrawlRules
+from kbsync.emulator.dialect import crawl_required, list_answer
 from kbsync.emulator.objects import require_agent, run_object
 from kbsync.emulator.validate import check_body
-from kbsync.emulator.wire import Response, bad_request, bare, not_found, ok
+from kbsync.emulator.wire import Response, bad_request, bare, not_found
 
 CRAWL_SPEC = {
     "project_id": "any",
@@ -78,11 +79,14 @@ def rules_from(body: dict[str, Any]) -> CrawlRules:
 
 def crawl_website(ctx: Ctx) -> Response:
     body = ctx.request.json_object()
-    check_body(body, CRAWL_SPEC, required=("project_id", "chatbot_id", "start_urls"))
-    agent = require_agent(ctx, body["chatbot_id"])
+    check_body(body, CRAWL_SPEC, required=crawl_required(ctx.config))
+    # E7 (documented): no chatbot_id crawls into the project, linked to no agent
+    chatbot_id = (
+        require_agent(ctx, body["chatbot_id"])["chatbot_id"] if "chatbot_id" in body else ""
+    )
     rules = rules_from(body)
     mode = ctx.config.crawl_mode
-    run_id = insert_run(ctx, agent["chatbot_id"], rules, mode, ctx.now)
+    run_id = insert_run(ctx, chatbot_id, rules, mode, ctx.now)
     if mode == "fetch":
         ctx.start_fetch(run_id)
     advance_crawls(ctx.db, ctx.now)
@@ -120,14 +124,18 @@ def crawl_status(ctx: Ctx) -> Response:
         sql, args = sql + " AND run_id = ?", [cid, run_id]
     rows = ctx.db.execute(sql + " ORDER BY seq DESC", args).fetchall()
     if run_id and not rows:
-        raise not_found(f"crawl run {run_id} not found for chatbot {cid}")
-    return ok([run_object(row) for row in rows])
+        raise not_found(f"crawl run {run_id} not found for chatbot {cid}", "CRAWL_RUN")
+    return list_answer(ctx, [run_object(row) for row in rows], None, paged=False)
 
 
 def store_page(db: sqlite3.Connection, run: sqlite3.Row, url: str, text: str, when: float) -> bool:
     """Link one crawled page, replacing the agent's earlier linkage of the same URL.
 
     Returns False when the agent no longer exists."""
+    asset = NewAsset(run["project_id"], "url", url, text.encode(), text, url)
+    if not run["chatbot_id"]:  # a run started without chatbot_id: the page is not linked
+        insert_asset(db, asset, when)
+        return True
     agent = db.execute(
         "SELECT llm_source FROM agents WHERE chatbot_id = ?", (run["chatbot_id"],)
     ).fetchone()
@@ -138,7 +146,6 @@ def store_page(db: sqlite3.Connection, run: sqlite3.Row, url: str, text: str, wh
         " AND asset_type = 'url' AND asset_name = ?",
         (when, run["chatbot_id"], url),
     )
-    asset = NewAsset(run["project_id"], "url", url, text.encode(), text, url)
     link_asset(
         db,
         asset,

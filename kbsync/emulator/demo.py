@@ -13,6 +13,7 @@ from kbsync.emulator.content import readable_text
 from kbsync.emulator.context import Ctx
 from kbsync.emulator.crawl import advance_crawls, insert_run
 from kbsync.emulator.crawl_rules import CrawlRules
+from kbsync.emulator.inbox_seed import seed_conversations
 
 DEMO_SITE = "https://help.demo-shop.example/"
 DEMO_PAGES = 8
@@ -51,6 +52,30 @@ FILES = (
         "covers manufacturing defects but not accidental damage.\n",
     ),
 )
+HOUR = 3600
+# (hours ago, platform, questions): three weeks of visitors; PayPal, a student discount, gift
+# cards and a Berlin store are not in the knowledge, so the agent answers those not found
+CONVERSATIONS = (
+    (500, "web", ("How long does shipping take?",)),
+    (430, "whatsapp", ("Do you deliver to Norway?",)),
+    (380, "web", ("Where is your store in Berlin?", "What is the warranty?")),
+    (300, "web", ("Can I return an item?",)),
+    (240, "web", ("Is there a store in Berlin?",)),
+    (200, "messenger", ("How do I reset my password?",)),
+    (150, "web", ("Do you sell gift cards?",)),
+    (120, "web", ("Can I pay with PayPal?",)),
+    (96, "whatsapp", ("Can I buy a gift card?", "When is support open?")),
+    (72, "web", ("Do you sell gift vouchers?",)),
+    (70, "web", ("Is there a student discount?",)),
+    (50, "web", ("Do you accept PayPal?",)),
+    (40, "messenger", ("Do you offer a student discount?",)),
+    (30, "web", ("How long does shipping take?", "Is PayPal accepted?")),
+    (24, "web", ("Any discounts for students?",)),
+    (12, "whatsapp", ("Can I pay with PayPal? Write to jane.doe@gmail.com",)),
+    (8, "web", ("Is there a student discount?",)),
+    (5, "web", ("Can I return an item?",)),
+    (2, "web", ("Can I pay with Paypal?", "How do I reset my password?")),
+)
 
 
 def seed(ctx: Ctx) -> str:
@@ -81,7 +106,20 @@ def seed(ctx: Ctx) -> str:
         asset = NewAsset(ctx.project_id, "file", name, data, readable_text(name, data))
         link_asset(ctx.db, asset, cid, 1, ctx.now, ready)
     _finished_crawl(ctx, cid)
+    _conversations(ctx, cid)
     return cid
+
+
+def _conversations(ctx: Ctx, chatbot_id: str) -> None:
+    conversations = [
+        {
+            "seconds_ago": hours * HOUR,
+            "platform": platform,
+            "exchanges": [{"question": q} for q in asked],
+        }
+        for hours, platform, asked in CONVERSATIONS
+    ]
+    seed_conversations(ctx, chatbot_id, conversations)
 
 
 def _finished_crawl(ctx: Ctx, chatbot_id: str) -> None:

@@ -1,9 +1,15 @@
-"""Fault injection: latency, a 5xx rate, a token-bucket rate limit, drop-after-commit.
+"""Fault injection: latency, a 5xx rate, a token-bucket rate limit, drop-after-commit,
+and a listing that lags behind writes.
 
 One ``random.Random(seed)`` draws two numbers for every /v1 request (fail?, drop?) in arrival
 order, whatever happens to the request, so the same seed and the same request sequence give
 the same faults. The rate limit is a token bucket on the monotonic wall clock (burst =
 max(1, rps)); a refused request gets 429 with ``Retry-After`` in whole seconds (>= 1).
+
+The lag (``listing_lag_reads``, ``listing_lag_seconds``) plays an eventually consistent
+service: a linkage added while it is on is left out of the next N listings of its agent,
+and out of every listing for that many seconds of the emulator's clock after it was added,
+whichever lasts longer. The write itself is committed at once (a GET by id would see it).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ class FaultSettings(NamedTuple):
     rate_limit_rps: float = 0.0  # 0 = off
     drop_after_commit_rate: float = 0.0
     seed: int = 0
+    listing_lag_reads: int = 0
+    listing_lag_seconds: float = 0.0
 
 
 class Decision(NamedTuple):
@@ -34,7 +42,14 @@ class Decision(NamedTuple):
 
 
 _RATES = ("fail_rate", "drop_after_commit_rate")
-_MAXIMA = {"latency_ms": 600_000, "rate_limit_rps": 1_000_000, "seed": 2**63 - 1}
+_MAXIMA = {
+    "latency_ms": 600_000,
+    "rate_limit_rps": 1_000_000,
+    "seed": 2**63 - 1,
+    "listing_lag_reads": 1_000,
+    "listing_lag_seconds": 3_600,
+}
+_INTEGERS = ("seed", "listing_lag_reads")
 
 
 def checked_settings(current: FaultSettings, changes: Mapping[str, object]) -> FaultSettings:
@@ -50,8 +65,8 @@ def checked_settings(current: FaultSettings, changes: Mapping[str, object]) -> F
             raise bad_request(f"fault setting {name} must be between 0 and 1")
         if value > _MAXIMA.get(name, 1):
             raise bad_request(f"fault setting {name} must be at most {_MAXIMA[name]}")
-        if name == "seed" and not isinstance(value, int):
-            raise bad_request("fault setting seed must be an integer")
+        if name in _INTEGERS and not isinstance(value, int):
+            raise bad_request(f"fault setting {name} must be an integer")
         values[name] = value
     return current._replace(**values)
 
@@ -65,6 +80,7 @@ class Faults:
         self._random = random.Random(settings.seed)
         self._tokens = max(1.0, settings.rate_limit_rps)
         self._refilled = time.monotonic()
+        self._lagging: dict[int, list[float]] = {}  # linkage id -> [listings left, until]
 
     @property
     def settings(self) -> FaultSettings:
@@ -93,6 +109,32 @@ class Faults:
                 retry_after is None and fail_draw < s.fail_rate,
                 drop_draw < s.drop_after_commit_rate,
             )
+
+    def note_write(self, linkage_id: object, now: float) -> None:
+        """A linkage was just added (``now`` on the emulator clock): start its lag."""
+        with self._lock:
+            s = self._settings
+            if isinstance(linkage_id, int) and (s.listing_lag_reads or s.listing_lag_seconds):
+                until = now + s.listing_lag_seconds
+                self._lagging[linkage_id] = [float(s.listing_lag_reads), until]
+
+    def lagged(self, items: list[Any], now: float) -> list[Any]:
+        """``items`` of one listing without the linkages still lagging; counts the read."""
+        with self._lock:
+            if not self._lagging:
+                return items
+            return [item for item in items if not self._hidden(item, now)]
+
+    def _hidden(self, item: Any, now: float) -> bool:
+        linkage_id = item.get("linkage_id") if isinstance(item, dict) else None
+        lag = self._lagging.get(linkage_id) if isinstance(linkage_id, int) else None
+        if lag is None:
+            return False
+        if lag[0] <= 0 and now >= lag[1]:
+            del self._lagging[item["linkage_id"]]
+            return False
+        lag[0] -= 1
+        return True
 
     def _take_token(self, rps: float) -> int | None:
         """None when a token was taken (or no limit); else seconds until one is available."""

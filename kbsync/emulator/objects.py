@@ -10,6 +10,7 @@ from typing import Any
 
 from kbsync.emulator.clock import stamp
 from kbsync.emulator.context import Ctx
+from kbsync.emulator.dialect import check_page_query
 from kbsync.emulator.validate import is_digits, limit_of
 from kbsync.emulator.wire import bad_request, not_found
 
@@ -23,7 +24,7 @@ def require_agent(ctx: Ctx, chatbot_id: object) -> sqlite3.Row:
         (chatbot_id, ctx.project_id),
     ).fetchone()
     if row is None:
-        raise not_found(f"chatbot {chatbot_id} not found in project {ctx.project_id}")
+        raise not_found(f"chatbot {chatbot_id} not found in project {ctx.project_id}", "CHATBOT")
     return row
 
 
@@ -105,6 +106,7 @@ def page(
     ctx: Ctx, sql: str, args: tuple[Any, ...], key: str
 ) -> tuple[list[sqlite3.Row], str | None]:
     """One page of ``sql`` (which must end with ``AND <key> > ? ORDER BY <key> LIMIT ?``)."""
+    check_page_query(ctx)
     limit = limit_of(ctx.request.query, ctx.config.page_size, ctx.config.max_page_size)
     token = ctx.request.query.get("nextPageToken") or ""
     after = decode_token(token) if token else 0

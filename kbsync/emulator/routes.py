@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kbsync.emulator import account, agents, chat, content, crawl
+from kbsync.emulator import account, agents, chat, content, crawl, inbox
 from kbsync.emulator.context import Handler
 from kbsync.emulator.wire import ApiError, not_found
 
@@ -39,6 +39,8 @@ ROUTES = (
     Route("POST", A + "/crawl_website", crawl.crawl_website, "body"),
     Route("GET", A + "/crawl_status/{pid}/{cid}", crawl.crawl_status, "path"),
     Route("POST", A + "/chat", chat.chat, "chat"),
+    Route("GET", "/v1/inbox/sessions/{pid}/{cid}", inbox.list_sessions, "path"),
+    Route("GET", "/v1/inbox/session_messages/{pid}/{cid}", inbox.list_messages, "path"),
     Route("GET", "/v1/projects/{pid}", account.get_project, "path"),
     Route("GET", "/v1/account/limit", account.account_limit, "none"),
 )

@@ -42,9 +42,30 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     status TEXT NOT NULL, pages_found INTEGER NOT NULL DEFAULT 0,
     pages_crawled INTEGER NOT NULL DEFAULT 0, pages_failed INTEGER NOT NULL DEFAULT 0,
     started_at REAL NOT NULL, finished_at REAL, error TEXT);
+CREATE TABLE IF NOT EXISTS sessions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL,
+    project_id INTEGER NOT NULL, chatbot_id TEXT NOT NULL, platform TEXT NOT NULL,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, UNIQUE (chatbot_id, session_id));
+CREATE TABLE IF NOT EXISTS messages (
+    message_id INTEGER PRIMARY KEY AUTOINCREMENT, session_seq INTEGER NOT NULL,
+    role TEXT NOT NULL, content TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_by_session ON messages (session_seq, message_id);
+CREATE TABLE IF NOT EXISTS chat_log (account TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS chat_log_by_account ON chat_log (account, at);
 """
 
-DATA_TABLES = ("agents", "settings", "personas", "assets", "linkages", "crawl_runs", "projects")
+DATA_TABLES = (
+    "agents",
+    "settings",
+    "personas",
+    "assets",
+    "linkages",
+    "crawl_runs",
+    "projects",
+    "sessions",
+    "messages",
+    "chat_log",
+)
 
 
 class Store:

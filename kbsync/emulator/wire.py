@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
@@ -27,20 +28,29 @@ REASONS = {
 class ApiError(Exception):
     """Any failure a handler reports: becomes the error envelope with this status and code."""
 
-    def __init__(self, status: int, code: str, detail: str, headers: Headers = ()) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, headers: Headers = (), resource: str = ""
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = headers
+        self.resource = resource  # of a 404: CHATBOT, LINKAGE, ... (the documented dialect's code)
+
+
+def bearer_key(request: Request) -> str:
+    """The API key of ``Authorization: Bearer KEY``, or ""."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
 
 
 def bad_request(detail: str) -> ApiError:
     return ApiError(400, "BAD_REQUEST", detail)
 
 
-def not_found(detail: str) -> ApiError:
-    return ApiError(404, "NOT_FOUND", detail)
+def not_found(detail: str, resource: str = "") -> ApiError:
+    return ApiError(404, "NOT_FOUND", detail, resource=resource)
 
 
 class Request(NamedTuple):
@@ -60,14 +70,45 @@ class Request(NamedTuple):
             raise bad_request("request body must be a JSON object")
         try:
             text = self.body.decode("utf-8")
-            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
-        except RecursionError:
-            raise bad_request("request body is nested too deeply") from None
-        except (UnicodeDecodeError, ValueError) as exc:
+        except UnicodeDecodeError as exc:
             raise bad_request(f"request body is not valid JSON: {exc}") from None
+        value = parse_json(text, "request body")
         if not isinstance(value, dict):
             raise bad_request("request body must be a JSON object")
         return value
+
+
+MAX_JSON_DEPTH = 64  # arrays and objects inside each other
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1  # SQLite's INTEGER range
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_json(text: str, what: str) -> Any:
+    """JSON as the emulator accepts it, or a 400 naming ``what``: no NaN or Infinity, numbers
+    that fit 64 bits, at most MAX_JSON_DEPTH levels, and no lone surrogates (``"\\ud800"``
+    is valid JSON but no valid text, and SQLite cannot store it)."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_int64)
+    except RecursionError:
+        raise bad_request(f"{what} is nested too deeply") from None
+    except ValueError as exc:
+        raise bad_request(f"{what} is not valid JSON: {exc}") from None
+    _check_tree(value, what)
+    return value
+
+
+def _check_tree(value: Any, what: str) -> None:
+    """Depth and surrogates, walked without recursion (a deep value must not crash us)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str) and _SURROGATE.search(item):
+            raise bad_request(f"{what} contains a lone surrogate (not valid Unicode text)")
+        if isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise bad_request(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels")
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
 
 
 def _no_constant(name: str) -> object:
@@ -78,6 +119,13 @@ def _finite(text: str) -> float:
     value = float(text)
     if math.isinf(value):
         raise ValueError(f"number out of range: {text}")
+    return value
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if not MIN_INT <= value <= MAX_INT:
+        raise ValueError(f"integer does not fit 64 bits: {text[:40]}")
     return value
 
 

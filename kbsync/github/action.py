@@ -32,8 +32,9 @@ from typing import NamedTuple, TextIO
 
 import httpx
 
+from kbsync.apikey import normalise_key
 from kbsync.github.sticky_comment import GitHubError, make_client, upsert_sticky_comment
-from kbsync.github.summary import annotate_error
+from kbsync.github.summary import annotate_error, escape_data
 
 COMMANDS = ("plan", "apply", "validate", "check")
 EXIT_CHANGES = 2
@@ -89,7 +90,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         command=command,
         file=value("FILE", "kbsync.yaml"),
         args=split_args(env.get(_PREFIX + "ARGS", ""), windows=env.get("RUNNER_OS") == "Windows"),
-        api_key=env.get(_PREFIX + "API_KEY", ""),
+        api_key=normalise_key(env.get(_PREFIX + "API_KEY", "")),
         base_url=value("BASE_URL"),
         comment=comment == "true",
         comment_marker=value("COMMENT_MARKER", "kbsync-plan"),
@@ -236,7 +237,7 @@ def post_comment(inputs: Inputs, run: Run, env: Mapping[str, str], stdout: TextI
                 client, repo, pr, comment_body(run, env), inputs.comment_marker
             )
     except (GitHubError, httpx.HTTPError, OSError) as e:
-        stdout.write(f"::warning::kbsync: the plan comment was not posted: {e}\n")
+        stdout.write(f"::warning::{escape_data(f'kbsync: the plan comment was not posted: {e}')}\n")
         return
     stdout.write(f"kbsync: {done} the plan comment on {repo}#{pr}\n")
 

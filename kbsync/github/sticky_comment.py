@@ -29,6 +29,7 @@ import httpx
 
 from kbsync.errors import KbsyncError
 from kbsync.github.summary import annotate_error, redact
+from kbsync.neutralise import neutralise
 
 DEFAULT_API_URL = "https://api.github.com"
 # GitHub rejects comment bodies longer than this many characters
@@ -204,7 +205,7 @@ def main(argv: Sequence[str], env: Mapping[str, str], stdout: TextIO, stderr: Te
         outcome = post_from_file(args.repo, args.pr, args.body_file, args.marker, env)
     except GitHubError as e:
         message = redact(f"Error: sticky comment: {e}", env)
-        stderr.write(message + "\n")
+        stderr.write(neutralise(message) + "\n")
         annotate_error(message, env, stderr)
         return 1
     stdout.write(f"kbsync: {outcome} the {args.marker} comment on {args.repo}#{args.pr}\n")

@@ -12,6 +12,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
+from kbsync.apikey import robofy_api_key
+from kbsync.neutralise import neutralise
+
 
 def in_github_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true"
@@ -26,7 +29,7 @@ def append_step_summary(
     path = env.get("GITHUB_STEP_SUMMARY", "")
     if not path:
         return
-    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    text = neutralise(markdown if markdown.endswith("\n") else markdown + "\n")
     try:
         # a blank line first, so this does not run into a previous step's Markdown
         with open(path, "a", encoding="utf-8", newline="\n") as summary:
@@ -39,8 +42,10 @@ def append_step_summary(
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message (GitHub's own escaping rules)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (GitHub's own escaping rules), after
+    neutralising the other control characters in it."""
+    text = neutralise(text.replace("%", "%25"))
+    return text.replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -50,7 +55,7 @@ def escape_property(text: str) -> str:
 
 def redact(text: str, env: Mapping[str, str]) -> str:
     """Never let the API key into a log line, whoever built the message."""
-    key = env.get("ROBOFY_API_KEY", "")
+    key = robofy_api_key(env)
     return text.replace(key, "***") if len(key) >= 4 else text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from kbsync.conversations import InboxMessage, SessionPage
 from kbsync.model import CrawlRun, DesiredSite, RemoteAgent, RemoteLinkage, RemoteSettings, Scalar
 
 
@@ -70,8 +71,21 @@ class RobofyApi(Protocol):
         """Crawl runs, newest first."""
         ...
 
+    # inbox (conversations)
+    def list_sessions(self, chatbot_id: str, since: float, max_sessions: int) -> SessionPage:
+        """Sessions active at or after ``since`` (epoch seconds), at most ``max_sessions``."""
+        ...
+
+    def list_messages(self, chatbot_id: str, session_id: str) -> list[InboxMessage]:
+        """Every message of one session, oldest first."""
+        ...
+
     # chat, account
     def chat(self, chatbot_id: str, query: str, session_id: str | None = None) -> str: ...
+
+    def chat_messages_sent(self) -> int:
+        """Chat requests really sent so far, re-sends included (fair use counts them all)."""
+        ...
 
     def get_project(self) -> dict[str, Scalar]: ...
 

@@ -14,14 +14,16 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
-from kbsync.errors import ConfigError, NotFoundError, ShapeError
+from kbsync.apikey import normalise_key, robofy_api_key
+from kbsync.conversations import InboxMessage, InboxSession, SessionPage
+from kbsync.errors import ConfigError, NotFoundError, RobofyError, ShapeError
 from kbsync.model import (
     FILE,
     TEXT,
@@ -35,12 +37,24 @@ from kbsync.model import (
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
 from kbsync.robofy.network import network_transports
-from kbsync.robofy.sender import Pacer, Request, RetryPolicy, Sender, Upload
+from kbsync.robofy.sender import (
+    DEFAULT_RATE_LIMIT_BUDGET,
+    Pacer,
+    Request,
+    RetryPolicy,
+    Sender,
+    Upload,
+)
 
 log = logging.getLogger("kbsync.robofy")
 
 MAX_PAGES = 10_000  # an endless server must not hang us
+# ...nor fill memory: a listing stops at this many items or bytes of answers, whichever
+# comes first (an agent with 10,000 documents lists well under both)
+MAX_LIST_ITEMS = 100_000
+MAX_LIST_BYTES = 100 * 1024 * 1024
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class RobofyClient:
@@ -61,16 +75,27 @@ class RobofyClient:
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
         env: Mapping[str, str] | None = None,
+        max_list_items: int = MAX_LIST_ITEMS,
+        max_list_bytes: int = MAX_LIST_BYTES,
+        rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+        absence_grace: float = uncertain.ABSENCE_GRACE,
+        statuses: c.StatusMap | None = None,
     ) -> None:
         api_key = _checked_key(api_key)
         self.project_id = project_id
         self.base_url = _checked_base_url(base_url, in_process=_in_process(transport))
         self._max_pages = max_pages
+        self._list_bounds = _ListBounds(max_list_items, max_list_bytes)
+        self._statuses = dict(statuses or {})  # the manifest's `api:` status vocabulary
+        self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
+        self._patience = uncertain.Patience(sleep, grace=absence_grace)
         network = os.environ if env is None else env  # proxies and CA bundles
         self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism, network)
+        self._chats = _ChatCounter(c.CHAT.path(project_id))
+        self._http.event_hooks["request"].append(self._chats.saw)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
-        pacer = Pacer(clock, sleep)
+        pacer = Pacer(clock, sleep, rate_limit_budget)
         self._sender = Sender(
             self._http,
             api_key,
@@ -102,18 +127,30 @@ class RobofyClient:
     ) -> list[tuple[c.Answer, Any]]:
         """(answer, item) for every item of a paginated list; repeated tokens and endless
         lists are errors."""
-        items: list[tuple[c.Answer, Any]] = []
+        return [pair for page in self._page_iter(route, what, cid, **params) for pair in page]
+
+    def _page_iter(
+        self, route: c.Route, what: str, cid: str = "", **params: str | int
+    ) -> Generator[list[tuple[c.Answer, Any]], None, None]:
+        """One page at a time, so a reader that has enough can stop asking for more."""
         seen: set[str] = set()
         token: str | None = None
+        received = 0  # bytes of every page so far
+        count = 0  # items of every page so far
         for _ in range(self._max_pages):
-            query: dict[str, str | int] = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params}
+            query: dict[str, str | int] = {**params}
             if token is not None:
                 query[c.PAGE_TOKEN_PARAM] = token
-            answer = self._send(route, cid, params=query)
+            answer = (
+                self._first_page(route, cid, query) if not seen else self._page(route, cid, query)
+            )
             page, token = c.page_of(answer, what)
-            items.extend((answer, item) for item in page)
+            received += answer.size
+            count += len(page)
+            self._list_bounds.check(route, count, received)
+            yield [(answer, item) for item in page]
             if token is None:
-                return items
+                return
             if token in seen:
                 raise ShapeError(
                     f"{route.endpoint} repeated a page token; stopping instead of looping",
@@ -126,6 +163,27 @@ class RobofyClient:
             endpoint=route.endpoint,
         )
 
+    def _page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        if not self.limit_rejected:
+            query = {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **query}
+        return self._send(route, cid, params=query)
+
+    def _first_page(self, route: c.Route, cid: str, query: dict[str, str | int]) -> c.Answer:
+        """A 400 to the first page with `limit` is retried once without it, and `limit`
+        is left out for the rest of the run (E1: no documented page-size parameter)."""
+        try:
+            return self._page(route, cid, query)
+        except RobofyError as err:
+            if err.status != 400 or self.limit_rejected:
+                raise
+            log.info(
+                "%s refused the %s parameter; listing without it",
+                route.endpoint,
+                c.PAGE_LIMIT_PARAM,
+            )
+            self.limit_rejected = True
+            return self._send(route, cid, params=query)
+
     # --- agents ------------------------------------------------------------------------
 
     def list_agents(self) -> list[RemoteAgent]:
@@ -135,7 +193,7 @@ class RobofyClient:
         body = {**c.CREATE_DEFAULTS, **c.profile_to_wire(profile)}
         name = str(body.get("name", ""))
         send = lambda: c.created_agent_id(self._send(c.CREATE_AGENT, json=body))  # noqa: E731
-        return uncertain.create_agent(send, name, self.list_agents)
+        return uncertain.create_agent(send, name, self.list_agents, self._patience)
 
     def update_agent(self, chatbot_id: str, profile: dict[str, Scalar]) -> None:
         self._send(c.UPDATE_AGENT, chatbot_id, json=c.profile_to_wire(profile))
@@ -161,7 +219,7 @@ class RobofyClient:
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
         pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
-        links = [c.parse_linkage(a, item) for a, item in pages]
+        links = [c.parse_linkage(a, item, self._statuses) for a, item in pages]
         self._seen_links.note(chatbot_id, [link.linkage_id for link in links])
         return links
 
@@ -169,7 +227,8 @@ class RobofyClient:
         body = c.text_body(self.project_id, chatbot_id, file_name, content)
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_TEXT, json=body), TEXT, file_name)
+            answer = self._send(c.ADD_TEXT, json=body)
+            return c.added_linkage(answer, TEXT, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -177,7 +236,8 @@ class RobofyClient:
         upload = Upload(c.FILE_FIELD, file_name, path, c.file_form(chatbot_id))
 
         def post() -> RemoteLinkage:
-            return c.added_linkage(self._send(c.ADD_FILE, upload=upload), FILE, file_name)
+            answer = self._send(c.ADD_FILE, upload=upload)
+            return c.added_linkage(answer, FILE, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -189,6 +249,7 @@ class RobofyClient:
             file_name,
             lambda: self.list_linkages(chatbot_id),
             lambda: self._seen_links.of(chatbot_id),
+            self._patience,
         )
         self._seen_links.note(chatbot_id, [link.linkage_id])
         return link
@@ -209,10 +270,9 @@ class RobofyClient:
                 answer = self._send(
                     c.DELINK, json=c.delink_body(self.project_id, chatbot_id, wanted)
                 )
-            except NotFoundError as err:
-                if err.code != c.ERROR_NOT_FOUND:
-                    raise
-                # some id is already gone (maybe by our own dropped earlier attempt): re-list
+            except NotFoundError:
+                # some id is already gone (maybe by our own dropped earlier attempt), whatever
+                # the 404's code (E5): re-list; a gone agent makes the re-list raise
                 linked = {link.linkage_id for link in self.list_linkages(chatbot_id)}
                 wanted = [i for i in wanted if i in linked]
                 continue
@@ -226,14 +286,35 @@ class RobofyClient:
     def crawl(self, chatbot_id: str, site: DesiredSite) -> CrawlRun:
         body = c.crawl_body(self.project_id, chatbot_id, site)
         send = lambda: c.started_crawl(self._send(c.CRAWL, json=body), site)  # noqa: E731
-        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id))
+        return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id), self._patience)
 
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
         return [
-            c.parse_crawl_run(a, item)
+            c.parse_crawl_run(a, item, self._statuses)
             for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
+
+    # --- inbox ------------------------------------------------------------------------------
+
+    def list_sessions(self, chatbot_id: str, since: float, max_sessions: int) -> SessionPage:
+        """Sessions active at or after ``since``; stops reading once ``max_sessions`` are in.
+        kbsync's own chats (``kbsync check``'s golden questions) are left out."""
+        found: list[InboxSession] = []
+        pages = self._page_iter(c.LIST_SESSIONS, "sessions", chatbot_id, **c.since_param(since))
+        for page in pages:
+            sessions = (c.parse_session(a, item) for a, item in page)
+            # the server may not filter by since: filter here too
+            found += [s for s in sessions if s.updated_at >= since and not _own(s)]
+            if len(found) >= max_sessions:
+                pages.close()
+                return SessionPage(tuple(found[:max_sessions]), capped=True)
+        return SessionPage(tuple(found), capped=False)
+
+    def list_messages(self, chatbot_id: str, session_id: str) -> list[InboxMessage]:
+        params = {c.SESSION_ID_PARAM: session_id}
+        pages = self._pages(c.LIST_SESSION_MESSAGES, "messages", chatbot_id, **params)
+        return [c.parse_message(a, item) for a, item in pages]
 
     # --- chat, account ----------------------------------------------------------------------
 
@@ -244,6 +325,9 @@ class RobofyClient:
     def list_projects(self) -> list[tuple[int, str]]:
         """(id, name) of every project the key sees (for import without a project id)."""
         return [c.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
+
+    def chat_messages_sent(self) -> int:
+        return self._chats.count
 
     def get_project(self) -> dict[str, Scalar]:
         return c.flat_scalars(self._send(c.GET_PROJECT), "a project object")
@@ -264,6 +348,20 @@ class RobofyClient:
         self.close()
 
 
+class _ChatCounter:
+    """Counts chat requests as they leave (an httpx request hook: every retry is seen)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def saw(self, request: httpx.Request) -> None:
+        if request.method == c.CHAT.method and request.url.path.endswith(self._path):
+            with self._lock:
+                self.count += 1
+
+
 class _SeenLinks:
     """Linkage ids this client has seen per agent: each existed before any later send."""
 
@@ -280,8 +378,27 @@ class _SeenLinks:
             return set(self._ids.get(chatbot_id, ()))
 
 
+class _ListBounds(NamedTuple):
+    max_items: int
+    max_bytes: int
+
+    def check(self, route: c.Route, items: int, received: int) -> None:
+        """ShapeError once a listing passes either bound: an endless or bloated list."""
+        if items > self.max_items:
+            past = f"more than {self.max_items:,} items"
+        elif received > self.max_bytes:
+            past = f"more than {self.max_bytes // (1024 * 1024):,} MB of answers"
+        else:
+            return
+        raise ShapeError(
+            f"{route.endpoint} listed {past} ({items:,} items so far); stopping: a listing "
+            "this large is a server fault, not a knowledge base kbsync can keep in memory",
+            endpoint=route.endpoint,
+        )
+
+
 def _checked_key(api_key: str) -> str:
-    api_key = api_key.strip()
+    api_key = normalise_key(api_key)
     if not _HEADER_SAFE.match(api_key):
         raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
     return api_key
@@ -312,8 +429,8 @@ def _http_client(
 
 
 def _checked_base_url(base_url: str, *, in_process: bool) -> str:
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _url_parts(base_url.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
             f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
@@ -324,6 +441,21 @@ def _checked_base_url(base_url: str, *, in_process: bool) -> str:
             "(the base URL comes from --base-url or ROBOFY_BASE_URL)"
         )
     return base_url.strip().rstrip("/")
+
+
+def _url_parts(url: str) -> SplitResult | None:
+    """The parts of a base URL, or None for one no request could be sent to: a space or a
+    control character, a bad port or IPv6 literal, a host name IDNA cannot encode."""
+    if _UNSAFE_IN_URL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port out of range
+        (parts.hostname or "").encode("idna")  # UnicodeError for a label over 63 characters
+        httpx.URL(url)  # InvalidURL for what httpx itself refuses
+    except (ValueError, UnicodeError, httpx.InvalidURL):
+        return None
+    return parts
 
 
 def _in_process(transport: httpx.BaseTransport | None) -> bool:
@@ -348,13 +480,28 @@ def client_from_env(
     *,
     base_url: str | None = None,
     parallelism: int = 8,
+    rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+    statuses: c.StatusMap | None = None,
 ) -> RobofyClient:
     """A client from ROBOFY_API_KEY / ROBOFY_BASE_URL; the option beats the variable."""
-    key = env.get("ROBOFY_API_KEY", "").strip()
+    key = robofy_api_key(env)
     if not key:
         raise ConfigError(
             "ROBOFY_API_KEY is not set: export your Robofy API key "
             "(or use --sandbox to run against the local emulator)"
         )
     url = base_url or env.get("ROBOFY_BASE_URL", "").strip() or c.DEFAULT_BASE_URL
-    return RobofyClient(key, project_id, url, parallelism=parallelism, env=env)
+    return RobofyClient(
+        key,
+        project_id,
+        url,
+        parallelism=parallelism,
+        rate_limit_budget=rate_limit_budget,
+        statuses=statuses,
+        env=env,
+    )
+
+
+def _own(session: InboxSession) -> bool:
+    """A session of kbsync's own golden questions (see contract.OWN_SESSION_PREFIX)."""
+    return session.session_id.startswith(c.OWN_SESSION_PREFIX)

@@ -12,9 +12,12 @@ is (for `kbsync doctor`) is judged in ``shapes``.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
+from kbsync.conversations import BOT, USER, InboxMessage, InboxSession
 from kbsync.model import (
     FAILED,
     FILE,
@@ -33,7 +36,16 @@ from kbsync.model import (
 )
 from kbsync.robofy.wire import Answer as Answer  # re-exported: c.Answer, c.Route, ...
 from kbsync.robofy.wire import Route as Route
-from kbsync.robofy.wire import finite, first, int_or_none, is_number, is_scalar, scalar
+from kbsync.robofy.wire import (
+    finite,
+    first,
+    int_or_none,
+    is_number,
+    is_scalar,
+    item_error,
+    item_keys,
+    scalar,
+)
 from kbsync.robofy.wire import seen_keys as seen_keys
 from kbsync.robofy.wire import shape_error as shape_error
 
@@ -61,13 +73,17 @@ GET_PROJECT = Route("GET", "/v1/projects/{pid}")  # [I]
 # assumed like GET_PROJECT's (a list of project objects with id and name)
 LIST_PROJECTS = Route("GET", "/v1/projects")  # [A]
 ACCOUNT_LIMIT = Route("GET", "/v1/account/limit")  # [I]
+LIST_SESSIONS = Route("GET", "/v1/inbox/sessions/{pid}/{cid}")  # [A] Inbox: List Sessions
+LIST_SESSION_MESSAGES = Route("GET", "/v1/inbox/session_messages/{pid}/{cid}")  # [A]
 
 # --- pagination [A] -------------------------------------------------------
 
 PAGE_TOKEN_PARAM = "nextPageToken"
 PAGE_LIMIT_PARAM = "limit"
 PAGE_LIMIT = 200  # the emulator's maximum: fewest round trips
-ITEM_KEYS = ("items", "list", "records", "assets", "chatbots")
+# [D] E1: a server may reject `limit` (400 on the first page): retried once without it
+ITEM_KEYS = ("items", "list", "records", "assets", "chatbots", "sessions", "messages")
+REPORT_KEY, REPORT_ROWS = "report", "rows"  # [D] E1: List Leads' data.report.rows
 
 # --- limits -------------------------------------------------------
 
@@ -78,6 +94,12 @@ FILE_EXTENSIONS = (
 )
 # fmt: on
 MAX_TEXT_CHARS = 1_000_000  # [A] characters of one text's content
+MAX_NAME_CHARS = 255  # [A] an agent's name and language; a persona key
+MAX_PROFILE_TEXT_CHARS = 2_000  # [A] an agent's description and avatar_url
+MAX_PROMPT_CHARS = 100_000  # [A] the system prompt
+MAX_CRAWL_PAGES = 10_000  # [A] max_crawl_pages
+MAX_CRAWL_DEPTH = 100  # [A] max_crawl_depth
+MAX_QUERY_CHARS = 10_000  # [A] one chat question
 DELINK_BATCH = 100  # [A] ids per delink request
 
 # --- statuses [A] -------------------------------------------------------
@@ -93,15 +115,30 @@ _STATES = {
 }
 # fmt: on
 _STATE_OF = {raw: state for state, raws in _STATES.items() for raw in raws}
+# [D] E4: documented status examples whose meaning (final or not) the docs leave open;
+# read as pending (safe for make-before-break) unless the manifest's `api:` says otherwise
+AMBIGUOUS_STATUSES = ("linked", "uploaded")
+
+StatusMap = Mapping[str, str]  # lower-case raw status -> PENDING / READY / FAILED (`api:`)
 
 
-def is_known_status(raw_status: str) -> bool:
-    return raw_status.strip().lower() in _STATE_OF
+def is_known_status(raw_status: str, overrides: StatusMap | None = None) -> bool:
+    raw = raw_status.strip().lower()
+    return raw in (overrides or {}) or raw in _STATE_OF
 
 
-def state_of(raw_status: object) -> str:
-    """kbsync's state for a Robofy status string; an unknown one is "not ready yet"."""
-    return _STATE_OF.get(str(raw_status or "").strip().lower(), PENDING)
+def state_of(raw_status: object, overrides: StatusMap | None = None) -> str:
+    """kbsync's state for a Robofy status string; an unknown one is "not ready yet".
+
+    ``overrides`` (the manifest's `api:` section) beats the built-in mapping."""
+    raw = str(raw_status or "").strip().lower()
+    return (overrides or {}).get(raw) or _STATE_OF.get(raw, PENDING)
+
+
+def is_ambiguous_status(raw_status: str, overrides: StatusMap | None = None) -> bool:
+    """A status the docs leave open that the manifest's `api:` section does not settle."""
+    raw = raw_status.strip().lower()
+    return raw not in (overrides or {}) and (raw in AMBIGUOUS_STATUSES or raw not in _STATE_OF)
 
 
 # --- envelopes -------------------------------------------------------
@@ -144,7 +181,13 @@ def page_of(answer: Answer, what: str) -> tuple[list[Any], str | None]:
         for key in ITEM_KEYS:
             if isinstance(data.get(key), list):
                 return data[key], _token_in(data) or _top_level_token(answer)
-    raise shape_error(answer, f"a list of {what} (data as a list or data.{'/'.join(ITEM_KEYS)})")
+        report = data.get(REPORT_KEY)
+        if isinstance(report, dict) and isinstance(report.get(REPORT_ROWS), list):
+            return report[REPORT_ROWS], _token_in(data)
+    raise shape_error(
+        answer,
+        f"a list of {what} (data as a list, data.{'/'.join(ITEM_KEYS)} or data.report.rows)",
+    )
 
 
 def _token_in(data: Mapping[str, Any]) -> str | None:
@@ -168,15 +211,49 @@ def _token(value: object) -> str | None:
 # --- agents -------------------------------------------------------
 
 
+AGENT_ID_KEYS = ("chatbot_id", "id")
+AGENT_NAME_KEYS = ("name", "agent_name")  # [D] E2: Handshake's data.chatbots[].agent_name
+# [D] E2: profile fields under another name; agent_type ("Public") is a display string
+# whose integer `type` is unknown, so it is not read as `type`
+PROFILE_ALIASES = {"avatar_url": ("avatar_image_path",)}
+
+
 def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
+    """Fail closed: no id is a ShapeError; no name key marks the agent ``unreadable``."""
     if not isinstance(item, dict):
-        raise shape_error(answer, "agent objects")
-    chatbot_id = item.get("chatbot_id", item.get("id"))
-    name = item.get("name") or ""  # a dashboard agent may have none
-    if chatbot_id in (None, "") or not isinstance(name, str):
-        raise shape_error(answer, "agent objects with chatbot_id (or id) and a string name")
-    profile = {f: scalar(item[f]) for f in PROFILE_FIELDS if f in item and finite(item[f])}
-    return RemoteAgent(str(chatbot_id), name, profile, str(item.get("status") or ""))
+        raise item_error(answer, "agent objects", item)
+    chatbot_id = first(item, AGENT_ID_KEYS)
+    if not isinstance(chatbot_id, (str, int)) or isinstance(chatbot_id, bool):
+        raise item_error(answer, f"agent objects with one of {', '.join(AGENT_ID_KEYS)}", item)
+    name, unreadable = _agent_name(answer, item)
+    status = str(item.get("status") or "")
+    return RemoteAgent(str(chatbot_id), name, _agent_profile(item), status, unreadable)
+
+
+def _agent_name(answer: Answer, item: dict[str, Any]) -> tuple[str, str]:
+    """(name, "") from the first name field holding a string; ("", "") when the name
+    fields there are all null or empty (a dashboard agent may have none); ("", what was
+    seen) when there is no name field or one holds something else: kbsync then cannot
+    tell the agent from a declared one."""
+    named = first(item, AGENT_NAME_KEYS)
+    if isinstance(named, str):
+        return named, ""
+    present = [k for k in AGENT_NAME_KEYS if k in item]
+    if present and named is None:
+        return "", ""
+    expected = f"a string name in {' or '.join(AGENT_NAME_KEYS)}"
+    return "", f"{answer.shown} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
+
+
+def _agent_profile(item: dict[str, Any]) -> dict[str, Scalar]:
+    profile: dict[str, Scalar] = {}
+    for field in PROFILE_FIELDS:
+        key = next((k for k in (field, *PROFILE_ALIASES.get(field, ())) if k in item), None)
+        if key is not None and finite(item[key]):
+            profile[field] = scalar(item[key])
+    if "name" not in profile and isinstance(first(item, AGENT_NAME_KEYS), str):
+        profile["name"] = first(item, AGENT_NAME_KEYS)
+    return profile
 
 
 def profile_to_wire(profile: Mapping[str, Scalar]) -> dict[str, Scalar]:
@@ -288,27 +365,44 @@ def parse_limits(answer: Answer) -> dict[str, int]:
 # --- linked assets -------------------------------------------------------
 
 _ASSET_TYPES = {"file": FILE, "text": TEXT, "url": URL}
-NAME_KEYS = ("asset_name", "name", "file_name", "url")  # [A] aliases, in order of preference
+# [A] aliases, in order of preference; [D] E3: llm_source may be the only one, as a string
+NAME_KEYS = ("asset_name", "name", "file_name", "url", "llm_source")
+NAME_PREFIX = "document/"  # [D] E3: Add Text answers llm_source "document/<file_name>"
 TYPE_KEYS = ("asset_type", "type")
 
 
-def parse_linkage(answer: Answer, item: Any) -> RemoteLinkage:
+def parse_linkage(answer: Answer, item: Any, statuses: StatusMap | None = None) -> RemoteLinkage:
+    """Fail closed: a linkage without an id, a name or a type is a ShapeError."""
     if not isinstance(item, dict):
-        raise shape_error(answer, "linkage objects")
+        raise item_error(answer, "linkage objects", item)
     linkage_id = int_or_none(item.get("linkage_id"))
-    if linkage_id is None:
-        raise shape_error(answer, "linkage objects with an integer linkage_id")
-    raw_type = str(first(item, TYPE_KEYS) or "").strip().lower()
+    raw_type = first(item, TYPE_KEYS)
+    name = asset_name_of(item)
+    if linkage_id is None or not isinstance(raw_type, str) or name is None:
+        expected = (
+            f"linkage objects with an integer linkage_id, a string type ({'/'.join(TYPE_KEYS)})"
+            f" and a string name ({'/'.join(NAME_KEYS)})"
+        )
+        raise item_error(answer, expected, item)
     raw_status = str(item.get("status") or "")
+    kind = raw_type.strip().lower()
     return RemoteLinkage(
         linkage_id=linkage_id,
         asset_id=int_or_none(item.get("asset_id")),
-        asset_type=_ASSET_TYPES.get(raw_type, raw_type),
-        asset_name=str(first(item, NAME_KEYS) or ""),
-        state=state_of(raw_status),
+        asset_type=_ASSET_TYPES.get(kind, kind),
+        asset_name=name,
+        state=state_of(raw_status, statuses),
         raw_status=raw_status,
         created_at=str(item.get("created_at") or ""),
     )
+
+
+def asset_name_of(item: Mapping[str, Any]) -> str | None:
+    """The first string name field, without the `document/` prefix; None when there is none."""
+    value = first(item, NAME_KEYS)
+    if not isinstance(value, str):
+        return None
+    return value[len(NAME_PREFIX) :] if value.startswith(NAME_PREFIX) else value
 
 
 def text_body(pid: int, chatbot_id: str, file_name: str, content: str) -> dict[str, Any]:
@@ -324,7 +418,9 @@ def file_form(chatbot_id: str) -> dict[str, str]:
     return {"chatbot_id": chatbot_id, "metadata": FILE_METADATA}
 
 
-def added_linkage(answer: Answer, asset_type: str, asset_name: str) -> RemoteLinkage:
+def added_linkage(
+    answer: Answer, asset_type: str, asset_name: str, statuses: StatusMap | None = None
+) -> RemoteLinkage:
     """Add Text answers a bare object [D], Add File an envelope [D]: both carry linkage_id."""
     data = payload(answer)
     linkage_id = int_or_none(data.get("linkage_id")) if isinstance(data, dict) else None
@@ -336,7 +432,7 @@ def added_linkage(answer: Answer, asset_type: str, asset_name: str) -> RemoteLin
         asset_id=int_or_none(data.get("asset_id")),
         asset_type=asset_type,
         asset_name=asset_name,
-        state=state_of(raw_status),
+        state=state_of(raw_status, statuses),
         raw_status=raw_status,
         created_at=str(data.get("created_at") or ""),
     )
@@ -358,7 +454,8 @@ def delinked_ids(answer: Answer, sent: list[int]) -> list[int]:
     raise shape_error(answer, "delinked ids")
 
 
-ERROR_NOT_FOUND = "NOT_FOUND"  # [A] the code for "those linkage ids are not linked"
+# [D] E5: 404 codes are resource-specific (PROJECT_NOT_FOUND), so on a delink any 404 is
+# "some id may be gone already": confirmed by re-listing, never trusted or raised at once
 
 
 # --- websites -------------------------------------------------------
@@ -389,12 +486,12 @@ def started_crawl(answer: Answer, site: DesiredSite) -> CrawlRun:
     return run if run.start_urls else run._replace(start_urls=(site.url,))
 
 
-def parse_crawl_run(answer: Answer, item: Any) -> CrawlRun:
+def parse_crawl_run(answer: Answer, item: Any, statuses: StatusMap | None = None) -> CrawlRun:
     if not isinstance(item, dict) or item.get("run_id") in (None, ""):
-        raise shape_error(answer, "crawl run objects with run_id")
+        raise item_error(answer, "crawl run objects with run_id", item)
     return CrawlRun(
         run_id=str(item["run_id"]),
-        state=state_of(item.get("status")),
+        state=state_of(item.get("status"), statuses),
         start_urls=_start_urls(item.get("start_urls")),
         pages_found=int_or_none(item.get("pages_found")) or 0,
         pages_crawled=int_or_none(item.get("pages_crawled")) or 0,
@@ -418,10 +515,19 @@ RUN_ID_PARAM = "run_id"  # [A]
 # --- chat -------------------------------------------------------
 
 
+# [D] fair-use policy: chat messages per account; [A] how the limit is signalled (429 +
+# Retry-After, like any rate limit) and that a re-sent request counts as a message
+CHAT_PER_MINUTE = 30
+CHAT_PER_DAY = 5_000
+CHAT_PLATFORM = "web"  # [D] E6: user_context.platform is required; documented: web, whatsapp
+# [A] Robofy keeps a session id the client gives: kbsync's own chats (golden questions) get
+# ids with this prefix, so `kbsync gaps` can leave them out (the platform must stay "web")
+OWN_SESSION_PREFIX = "kbsync-check-"
+
+
 def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> dict[str, Any]:
-    context: dict[str, str] = {"platform": "kbsync"}
-    if session_id:
-        context["session_id"] = session_id
+    context: dict[str, str] = {"platform": CHAT_PLATFORM}
+    context["session_id"] = session_id or OWN_SESSION_PREFIX + uuid.uuid4().hex
     return {"query": query, "pid": str(pid), "chatbot_id": chatbot_id, "user_context": context}
 
 
@@ -430,6 +536,81 @@ def chat_answer(answer: Answer) -> str:
     if isinstance(data, dict) and isinstance(data.get("answer"), str):
         return str(data["answer"])
     raise shape_error(answer, "an object with answer")
+
+
+# --- inbox [A: the List Sessions / List Session Messages pages were not recovered] ----------
+
+SESSION_ID_PARAM = "session_id"  # [A] List Session Messages names its session in the query
+SINCE_PARAM = "since"  # [A] sessions active at or after this time; kbsync also filters itself
+SESSION_TIME_KEYS = ("updated_at", "last_message_at", "created_at")  # [A] last activity first
+MESSAGE_TEXT_KEYS = ("content", "message", "text")  # [A] aliases, in order of preference
+INLINE_MESSAGES_KEY = "messages"  # [A] a session item's first messages
+MESSAGE_COUNT_KEY = "message_count"  # [A] how many messages the session has in all
+_ROLES = {  # [A] who wrote a message, case-insensitive
+    **dict.fromkeys(("user", "customer", "visitor", "human"), USER),
+    **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
+}
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def since_param(epoch: float) -> dict[str, str | int]:
+    return {SINCE_PARAM: datetime.fromtimestamp(epoch, tz=timezone.utc).strftime(_TIME_FORMAT)}
+
+
+def parse_time(value: object) -> float | None:
+    """[D] "YYYY-MM-DD HH:MM:SS" UTC; [A] also ISO 8601 (T, Z, an offset) and epoch seconds."""
+    if is_number(value):
+        return float(value)  # type: ignore[arg-type]
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # [D] UTC; subtracting is faster than attaching a zone
+        return (moment - _NAIVE_EPOCH).total_seconds()
+    return moment.timestamp()
+
+
+def parse_session(answer: Answer, item: Any) -> InboxSession:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "session objects")
+    session_id = item.get("session_id", item.get("id"))
+    times = {k: parse_time(item.get(k)) for k in SESSION_TIME_KEYS if k in item}
+    known = [t for t in times.values() if t is not None]
+    if session_id in (None, "") or not known:
+        raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
+    created = times.get("created_at")
+    platform = str(item.get("platform", item.get("source")) or "")
+    messages, complete = _inline_messages(answer, item)
+    return InboxSession(
+        str(session_id), platform, created or known[0], known[0], messages, complete
+    )
+
+
+def _inline_messages(answer: Answer, item: dict[str, Any]) -> tuple[tuple[InboxMessage, ...], bool]:
+    """[A] a session may carry its first ``messages`` and a ``message_count``; only when the
+    count says they are all of them is the session read without List Session Messages."""
+    inline = item.get(INLINE_MESSAGES_KEY)
+    if not isinstance(inline, list):
+        return (), False
+    messages = tuple(parse_message(answer, m) for m in inline)
+    count = int_or_none(item.get(MESSAGE_COUNT_KEY))
+    return messages, count is not None and count <= len(messages)
+
+
+def parse_message(answer: Answer, item: Any) -> InboxMessage:
+    if not isinstance(item, dict):
+        raise shape_error(answer, "message objects")
+    text = first(item, MESSAGE_TEXT_KEYS)
+    if text is None and any(k in item for k in MESSAGE_TEXT_KEYS):
+        text = ""  # an empty message (an attachment, a button) is still a message
+    moment = parse_time(item.get("created_at"))
+    if not isinstance(text, str) or moment is None:
+        raise shape_error(answer, "message objects with content (or message, text) and created_at")
+    raw_role = str(item.get("role", item.get("sender")) or "").strip().lower()
+    return InboxMessage(_ROLES.get(raw_role, ""), text, moment)
 
 
 # --- shape verdicts (kbsync.robofy.shapes judges; `kbsync doctor` shows them) ----------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from kbsync.errors import RobofyError
+from kbsync.errors import RobofyError, ShapeError
 from kbsync.robofy import contract as c
 from kbsync.robofy.client import RobofyClient
 from kbsync.robofy.shapes import shape_verdict
@@ -25,6 +25,8 @@ class ShapeReport(NamedTuple):
     unknown_statuses: tuple[str, ...] = ()
     verdict: str = ""  # c.CANONICAL / c.VARIANT / c.UNKNOWN_SHAPE; "" = no answer to judge
     keys: str = ""  # c.seen_keys of the answer: its top-level keys (never values)
+    problem: str = ""  # an item kbsync cannot read with confidence (apply would refuse)
+    answer: c.Answer | None = None  # the first page / object answered (for doctor --report)
 
 
 def probe(client: RobofyClient) -> list[ShapeReport]:
@@ -41,12 +43,31 @@ def probe(client: RobofyClient) -> list[ShapeReport]:
         reports.append(_report(client, route, cid, _describe_object))
     for route in (c.LIST_LINKAGES, c.CRAWL_STATUS):
         reports.append(_report(client, route, cid, _describe_list))
+    return reports + _inbox_reports(client, cid)
+
+
+def _inbox_reports(client: RobofyClient, cid: str) -> list[ShapeReport]:
+    """List Sessions of the first agent; List Session Messages of its first session, if any."""
+    reports = [_report(client, c.LIST_SESSIONS, cid, _describe_list)]
+    session_id = _first_session(client, cid)
+    if session_id is not None:
+        params: dict[str, str | int] = {c.SESSION_ID_PARAM: session_id}
+        reports.append(_report(client, c.LIST_SESSION_MESSAGES, cid, _describe_list, params))
     return reports
+
+
+def _first_session(client: RobofyClient, cid: str) -> str | None:
+    try:
+        answer = _read(client, c.LIST_SESSIONS, cid)
+        items, _ = c.page_of(answer, "sessions")
+        return c.parse_session(answer, items[0]).session_id if items else None
+    except RobofyError:
+        return None
 
 
 def _first_agent(client: RobofyClient) -> str | None:
     try:
-        answer = client.read(c.LIST_AGENTS, params={c.PAGE_LIMIT_PARAM: 1})
+        answer = _read(client, c.LIST_AGENTS, "")
         items, _ = c.page_of(answer, "agents")
         return c.parse_agent(answer, items[0]).chatbot_id if items else None
     except RobofyError:
@@ -56,24 +77,59 @@ def _first_agent(client: RobofyClient) -> str | None:
 Describe = Callable[[c.Answer], tuple[str, tuple[str, ...]]]
 
 
-def _report(client: RobofyClient, route: c.Route, cid: str, describe: Describe) -> ShapeReport:
+def _report(
+    client: RobofyClient,
+    route: c.Route,
+    cid: str,
+    describe: Describe,
+    params: dict[str, str | int] | None = None,
+) -> ShapeReport:
     try:
-        answer = client.read(route, cid, params=_params(route))
+        answer = _read(client, route, cid, params)
     except RobofyError as err:
         return ShapeReport(route.endpoint, False, err.status, str(err))
     keys = c.seen_keys(answer)
     try:
         shape, unknown = describe(answer)
-    except RobofyError as err:
-        unknown_shape = c.UNKNOWN_SHAPE
-        return ShapeReport(route.endpoint, False, answer.status, str(err), (), unknown_shape, keys)
+    except ShapeError as err:
+        verdict, problem = c.UNKNOWN_SHAPE, _item_problem(answer, str(err))
+        return ShapeReport(
+            route.endpoint, False, answer.status, str(err), (), verdict, keys, problem, answer
+        )
     verdict = shape_verdict(answer)
-    return ShapeReport(route.endpoint, True, answer.status, shape, unknown, verdict, keys)
+    return ShapeReport(
+        route.endpoint, True, answer.status, shape, unknown, verdict, keys, answer=answer
+    )
 
 
-def _params(route: c.Route) -> dict[str, str | int] | None:
-    lists = (c.LIST_AGENTS, c.LIST_LINKAGES, c.CRAWL_STATUS)
-    return {c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT} if route in lists else None
+_LISTS = (c.LIST_AGENTS, c.LIST_LINKAGES, c.CRAWL_STATUS, c.LIST_SESSIONS, c.LIST_SESSION_MESSAGES)
+
+
+def _read(
+    client: RobofyClient, route: c.Route, cid: str, extra: dict[str, str | int] | None = None
+) -> c.Answer:
+    """One read as the client lists: `limit` on lists, dropped once if the server rejects
+    it (E1); ``client.limit_rejected`` then tells doctor."""
+    params = dict(extra or {})
+    if route not in _LISTS or client.limit_rejected:
+        return client.read(route, cid, params=params or None)
+    try:
+        return client.read(route, cid, params={c.PAGE_LIMIT_PARAM: c.PAGE_LIMIT, **params})
+    except RobofyError as err:
+        if err.status != 400:
+            raise
+        client.limit_rejected = True
+        return client.read(route, cid, params=params or None)
+
+
+_UNNAMED = "agent item(s) without a name"
+
+
+def _item_problem(answer: c.Answer, error: str) -> str:
+    """What apply would refuse, when the list parsed but an item did not."""
+    if not error.startswith(_UNNAMED) and "with an item kbsync cannot read" not in error:
+        return ""
+    return error.split(" Nothing was written.")[0]
 
 
 def _envelope(answer: c.Answer) -> str:
@@ -92,6 +148,7 @@ def _describe_object(answer: c.Answer) -> tuple[str, tuple[str, ...]]:
 
 def _describe_list(answer: c.Answer) -> tuple[str, tuple[str, ...]]:
     items, token = c.page_of(answer, "a list")  # raises for shapes outside the contract
+    _parse_all(answer, items)  # raises for an item apply could not read with confidence
     parts = [_envelope(answer), _items_place(answer), _token_place(answer, token)]
     aliases = _aliases(answer.endpoint, items)
     if aliases:
@@ -99,12 +156,31 @@ def _describe_list(answer: c.Answer) -> tuple[str, tuple[str, ...]]:
     return "; ".join(parts), _unknown_statuses(items)
 
 
+def _parse_all(answer: c.Answer, items: list[Any]) -> None:
+    """The same judgement as apply: every item parses; every agent's name is readable."""
+    if answer.endpoint == c.LIST_LINKAGES.endpoint:
+        for item in items:
+            c.parse_linkage(answer, item)
+    elif answer.endpoint == c.CRAWL_STATUS.endpoint:
+        for item in items:
+            c.parse_crawl_run(answer, item)
+    elif answer.endpoint == c.LIST_AGENTS.endpoint:
+        unread = [a.unreadable for a in (c.parse_agent(answer, i) for i in items) if a.unreadable]
+        if unread:
+            raise ShapeError(
+                f"{_UNNAMED}: {unread[0]}; apply would refuse to match or "
+                "create agents by name (it cannot tell them from declared ones)",
+                endpoint=answer.endpoint,
+                status=answer.status,
+            )
+
+
 def _items_place(answer: c.Answer) -> str:
     data = c.payload(answer)
     if isinstance(data, list):
         return "items: data is the list" if data is not answer.body else "items: the body"
-    key = next(k for k in c.ITEM_KEYS if isinstance(data.get(k), list))
-    return f"items under data.{key}"
+    key = next((k for k in c.ITEM_KEYS if isinstance(data.get(k), list)), None)
+    return f"items under data.{key}" if key else "items under data.report.rows"
 
 
 def _token_place(answer: c.Answer, token: str | None) -> str:
@@ -121,7 +197,11 @@ def _token_place(answer: c.Answer, token: str | None) -> str:
 
 # per list: (canonical field, the aliases the contract accepts for it)
 _ALIASED = {
-    c.LIST_AGENTS.endpoint: (("chatbot_id", ("id",)),),
+    c.LIST_AGENTS.endpoint: (
+        ("chatbot_id", ("id",)),
+        ("name", ("agent_name",)),
+        ("avatar_url", ("avatar_image_path",)),
+    ),
     c.LIST_LINKAGES.endpoint: (("asset_name", c.NAME_KEYS[1:]), ("asset_type", c.TYPE_KEYS[1:])),
 }
 
@@ -133,7 +213,14 @@ def _aliases(endpoint: str, items: list[Any]) -> list[str]:
             used = next((a for a in aliases if a in item), None)
             if field not in item and used:
                 seen.add(f"{used} for {field}")
+        if endpoint == c.LIST_LINKAGES.endpoint and _prefixed(item):
+            seen.add(f"names with the {c.NAME_PREFIX} prefix")
     return sorted(seen)
+
+
+def _prefixed(item: dict[str, Any]) -> bool:
+    value = next((item[k] for k in c.NAME_KEYS if isinstance(item.get(k), str)), "")
+    return str(value).startswith(c.NAME_PREFIX)
 
 
 def _unknown_statuses(items: list[Any]) -> tuple[str, ...]:

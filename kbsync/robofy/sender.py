@@ -44,6 +44,7 @@ from kbsync.robofy.network import (
     is_dns_failure,
 )
 from kbsync.robofy.wire import Answer, Route
+from kbsync.safefiles import open_regular
 
 log = logging.getLogger("kbsync.robofy")
 # one line per attempt (`--verbose`): method, path with ids, status, ms, retry; never
@@ -51,6 +52,8 @@ log = logging.getLogger("kbsync.robofy")
 requests_log = logging.getLogger("kbsync.requests")
 
 MAX_BODY_BYTES = 20 * 1024 * 1024  # never parse more than this
+# the most seconds one run waits out rate limits in total (--rate-limit-budget)
+DEFAULT_RATE_LIMIT_BUDGET = 600.0
 # failures that happen before a single byte went out: always safe to retry
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -83,19 +86,29 @@ class RetryPolicy(NamedTuple):
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
     default_retry_after: float = 2.0  # when Retry-After is missing or garbage
-    max_retry_after: float = 300.0
     # a whole answer must arrive within this: a server dripping bytes cannot hold us
     answer_deadline: float = 120.0
 
 
 class Pacer:
-    """The shared "not before" time every request checks: a 429 pauses all workers."""
+    """The shared "not before" time every request checks: a 429 pauses all workers.
 
-    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+    It also keeps the run's rate-limit budget: the total seconds all pauses may add
+    up to. A server asking for more (``Retry-After: 999999999``) is refused at once
+    instead of stalling the run for hours."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        budget: float = DEFAULT_RATE_LIMIT_BUDGET,
+    ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._not_before = 0.0
+        self.budget = budget
+        self._spent = 0.0
 
     def wait_turn(self) -> None:
         while True:
@@ -105,9 +118,23 @@ class Pacer:
                 return
             self._sleep(delay)
 
-    def pause_all(self, seconds: float) -> None:
+    def pause_all(self, seconds: float) -> float | None:
+        """Pause every worker for ``seconds`` (from now) and charge the budget for the
+        part not already paused; None (and no pause) when that is past what is left,
+        else what is left afterwards."""
         with self._lock:
-            self._not_before = max(self._not_before, self._clock() + seconds)
+            now = self._clock()
+            until = now + seconds
+            extra = max(0.0, until - max(self._not_before, now))
+            if self._spent + extra > self.budget:
+                return None
+            self._spent += extra
+            self._not_before = max(self._not_before, until)
+            return self.budget - self._spent
+
+    def budget_left(self) -> float:
+        with self._lock:
+            return max(0.0, self.budget - self._spent)
 
 
 class _Lost(NamedTuple):
@@ -203,7 +230,7 @@ class Sender:
         except httpx.HTTPError as exc:  # any other: it may have gone out; no point repeating
             return _Lost(exc, sent=True, retry=False)
         body = _decode(self._scrub_bytes(raw), route, status, headers.get("content-type", ""))
-        answer = Answer(route.endpoint, status, body, request.shown)
+        answer = Answer(route.endpoint, status, body, request.shown, len(raw))
         return _Reply(answer, headers.get("retry-after"), headers.get("location"))
 
     def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
@@ -284,9 +311,22 @@ class Sender:
             raise self._error_for(answer)
         tries.rate_limited += 1
         pause = self._retry_after(header)
+        if self._pacer.pause_all(pause) is None:
+            raise self._past_budget(answer, header, pause)
         log.info("%s: rate limited (429); pausing all requests %.1f s", answer.endpoint, pause)
-        self._pacer.pause_all(pause)
         return 0.0  # wait_turn() does the waiting, together with every other worker
+
+    def _past_budget(self, answer: Answer, header: str | None, pause: float) -> RobofyError:
+        asked = f"Retry-After {self._scrub(header)[:60]!r}" if header else "its default pause"
+        seconds = "forever" if math.isinf(pause) else f"{pause:,.0f} s"
+        budget, left = self._pacer.budget, self._pacer.budget_left()
+        return RateLimitedError(
+            f"Robofy rate-limited {answer.endpoint} (HTTP 429) and asked to wait {seconds} "
+            f"({asked}): past this run's rate-limit wait budget ({left:,.0f} s left of "
+            f"{budget:,.0f} s); try again later, or raise --rate-limit-budget",
+            endpoint=answer.endpoint,
+            status=429,
+        )
 
     def _backoff(self, route: Route, tries: _Tries, what: str) -> float:
         tries.failures += 1
@@ -308,7 +348,7 @@ class Sender:
         seconds = _parse_retry_after(header)
         if seconds is None:
             seconds = self._policy.default_retry_after
-        return min(max(seconds, 0.0), self._policy.max_retry_after)
+        return max(seconds, 0.0)  # however long: the run's budget decides (Pacer)
 
     # --- errors ----------------------------------------------------------------------
 
@@ -355,7 +395,7 @@ class _UploadFiles:
         if upload is None:
             return None
         try:
-            self._handle = upload.path.open("rb")
+            self._handle = open_regular(upload.path)
         except OSError as exc:
             raise RobofyError(f"Cannot read {upload.path}: {exc.strerror}") from None
         return {upload.field: (upload.file_name, self._handle, "application/octet-stream")}
@@ -412,13 +452,13 @@ def _parse_retry_after(header: str | None) -> float | None:
         seconds = float(header.strip())
     except ValueError:
         pass
-    else:
-        return seconds if math.isfinite(seconds) else None
+    else:  # 1e309 is infinity: past any budget; nan is garbage
+        return None if math.isnan(seconds) else seconds
     try:
         when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
+        return when.timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.timestamp() - time.time()
 
 
 def _too_big(route: Route, status: int) -> ShapeError:

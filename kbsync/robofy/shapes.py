@@ -19,9 +19,16 @@ _CANONICAL_FIELDS = {
     c.GET_SETTINGS.endpoint: (c.PROMPT_FIELD,),
     c.GET_PROJECT.endpoint: ("id", "name"),
     c.ACCOUNT_LIMIT.endpoint: c.LIMIT_KEYS,
+    c.LIST_SESSIONS.endpoint: ("session_id", "platform", "created_at", "updated_at"),
+    c.LIST_SESSION_MESSAGES.endpoint: ("role", "content", "created_at"),
 }
-_LISTS = (c.LIST_AGENTS.endpoint, c.LIST_LINKAGES.endpoint, c.CRAWL_STATUS.endpoint)
-_PAGED = (c.LIST_AGENTS.endpoint, c.LIST_LINKAGES.endpoint)  # crawl status: data is the list
+_PAGED = (
+    c.LIST_AGENTS.endpoint,
+    c.LIST_LINKAGES.endpoint,
+    c.LIST_SESSIONS.endpoint,
+    c.LIST_SESSION_MESSAGES.endpoint,
+)
+_LISTS = (*_PAGED, c.CRAWL_STATUS.endpoint)  # crawl status: data is the list
 
 
 def shape_verdict(answer: Answer) -> str:

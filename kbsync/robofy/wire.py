@@ -37,6 +37,7 @@ class Answer(NamedTuple):
     status: int
     body: Any  # decoded JSON (None for an empty body)
     path: str = ""  # the request as sent, ids filled in (GET /v1/.../7/abc): for messages
+    size: int = 0  # bytes of the body as received: what bounds a listing's memory
 
     @property
     def shown(self) -> str:
@@ -54,6 +55,25 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
         endpoint=answer.endpoint,
         status=answer.status,
     )
+
+
+def item_error(answer: Answer, expected: str, item: object) -> ShapeError:
+    """Like shape_error, for one list item: names the item's keys (never a value)."""
+    return ShapeError(
+        f"Robofy answered {answer.shown} (HTTP {answer.status}) with an item kbsync "
+        f"cannot read with confidence: expected {expected}; {seen_keys(answer)}; "
+        f"{item_keys(item)}. Nothing was "
+        "written. Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
+        endpoint=answer.endpoint,
+        status=answer.status,
+    )
+
+
+def item_keys(item: object) -> str:
+    """The keys of one list item (or its JSON kind): what may be shown of it."""
+    if isinstance(item, dict):
+        return "item keys: " + (", ".join(sorted(map(str, item))[:30]) or "none")
+    return f"item is a JSON {_json_kind(item)}"
 
 
 def seen_keys(answer: Answer) -> str:

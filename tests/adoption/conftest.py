@@ -26,6 +26,7 @@ from kbsync.model import ApplyResult, Plan
 from kbsync.pipeline import plan_options, read_and_plan
 from kbsync.robofy.client import RobofyClient
 from kbsync.sources import load_desired_state
+from tests.conftest import DIALECT_STATUSES
 
 KEY = "test-key"
 PROJECT = 1
@@ -44,6 +45,7 @@ class World:
             transport=transport,
             sleep=self.sleep,
             clock=self.clock,
+            statuses=DIALECT_STATUSES[app.config.dialect],
         )
 
     def clock(self) -> float:

@@ -35,7 +35,7 @@ def checks_of(world: World, manifest):
     return run_checks(world.api, load_desired_state(manifest, {}, use_cache=False))
 
 
-def test_check_fails_before_apply_and_passes_after(world: World, tmp_path):
+def test_check_fails_before_apply_and_passes_after(world: World, tmp_path, dialect):
     manifest = write(tmp_path / "kbsync.yaml", AGENT_ONLY)
     (missing,) = checks_of(world, manifest)
     assert not missing.passed and "no agent named 'Acme Support'" in missing.error

@@ -23,8 +23,10 @@ ENDPOINTS = {
     "persona": c.GET_PERSONA.endpoint,
     "links": c.LIST_LINKAGES.endpoint,
     "crawls": c.CRAWL_STATUS.endpoint,
+    "sessions": c.LIST_SESSIONS.endpoint,
+    "messages": c.LIST_SESSION_MESSAGES.endpoint,
 }
-PRIVATE = ("Secret Agent Name", "PRIVATE", "private.txt", "Ava", KEY)
+PRIVATE = ("Secret Agent Name", "PRIVATE", "private.txt", "Ava", KEY, "s1")
 
 
 def run_doctor(
@@ -163,8 +165,9 @@ def test_emulator_is_canonical_over_loopback_cli(emulator_app: EmulatorApp, tmp_
     finally:
         server.close()
     assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout.count("canonical - ") == 7
-    for secret in ("test-key", "Demo Support Bot", "friendly support assistant", "Ava"):
+    assert good.stdout.count("canonical - ") == 9  # the demo has conversations: inbox too
+    assert "canonical - inbox messages (kbsync gaps)" in good.stdout
+    for secret in ("test-key", "Demo Support Bot", "friendly support assistant", "Ava", "PayPal"):
         assert secret not in good.stdout + good.stderr
     assert bad_key.returncode == 1
     assert "the key was refused (HTTP 401)" in bad_key.stdout and "wrong-key" not in bad_key.stdout
@@ -181,3 +184,109 @@ def test_sandbox_doctor_takes_the_project_from_the_manifest(tmp_path):
     assert done.stdout.startswith("sandbox: using the local Robofy emulator")
     assert "kbsync doctor: sandbox, project 4 (read-only)" in done.stdout
     assert "the project has no agents" in done.stdout
+
+
+def test_doctor_against_the_emulator_in_each_dialect(
+    emulator_app: EmulatorApp, tmp_path, dialect: str
+):
+    """Canonical: every endpoint canonical. Documented: accepted variants, the rejected
+    `limit` noted, and no write; both OK."""
+    emulator_app.seed_demo(1)
+    server = BackgroundServer(emulator_app)
+    try:
+        done = run_kbsync(
+            "doctor",
+            *("--base-url", server.base_url, "--project", "1", "--format", "json"),
+            cwd=tmp_path,
+            env={"ROBOFY_API_KEY": "test-key"},
+        )
+    finally:
+        server.close()
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads(done.stdout)
+    found = verdicts(document)
+    if dialect == "canonical":
+        assert set(found.values()) == {c.CANONICAL} and document["notes"] == []
+    else:
+        lists = ("agents", "links", "crawls")
+        assert {found[r] for r in lists} == {c.VARIANT}, found
+        details = " ".join(e["detail"] for e in document["endpoints"])
+        assert "agent_name for name" in details and "data.report.rows" in details
+        assert "names with the document/ prefix" in details
+        assert any("rejected the `limit`" in n for n in document["notes"])
+    writes = [r for r in emulator_app.state()["requests"]["by_route"] if not r.startswith("GET ")]
+    assert writes == []
+
+
+def _doctor_text(app: EmulatorApp, tmp_path, manifest: str = "") -> str:
+    if manifest:
+        (tmp_path / "kbsync.yaml").write_text(manifest)
+    server = BackgroundServer(app)
+    try:
+        done = run_kbsync(
+            "doctor",
+            *("--base-url", server.base_url, "--project", "1"),
+            cwd=tmp_path,
+            env={"ROBOFY_API_KEY": "test-key"},
+        )
+    finally:
+        server.close()
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _link_a_file(app: EmulatorApp) -> None:
+    from tests.conftest import emulator_http_client
+
+    with emulator_http_client(app) as client:
+        made = client.post("/v1/ai-agent/chatbot/1", json={"name": "A", "language": "en"})
+        files = {"file": ("manual.md", b"# Manual")}
+        form = {"chatbot_id": made.json()["data"]}
+        assert client.post("/v1/ai-agent/upload_file/1", files=files, data=form).status_code == 200
+
+
+SUGGESTION = "api: {ready_statuses: [Linked]}"
+
+
+def test_doctor_suggests_the_api_line_for_assets_linked_over_a_day(tmp_path):
+    from kbsync.emulator import create_app
+    from tests.conftest import EMULATOR_TEST_CONFIG
+
+    # the manual clock starts on 2026-01-01: the file was linked long before "now"
+    old = create_app(EMULATOR_TEST_CONFIG._replace(dialect="documented"))
+    fresh = create_app(EMULATOR_TEST_CONFIG._replace(dialect="documented", manual_clock=False))
+    try:
+        _link_a_file(old)
+        _link_a_file(fresh)
+        suggested = _doctor_text(old, tmp_path)
+        assert "stayed in status Linked for more than a day" in suggested
+        assert SUGGESTION in suggested
+        settled = (
+            "version: 1\nproject: 1\napi:\n  ready_statuses: [LINKED]\nagents:\n  a:\n    name: A\n"
+        )
+        assert SUGGESTION not in _doctor_text(old, tmp_path, settled)
+        (tmp_path / "kbsync.yaml").unlink()
+        assert SUGGESTION not in _doctor_text(fresh, tmp_path)  # linked seconds ago
+    finally:
+        old.close()
+        fresh.close()
+
+
+def test_a_status_the_manifest_names_is_not_called_unknown(tmp_path):
+    links = ok({"items": [{**LINK, "status": "Indexing"}], "next_page_token": None})
+    manifest = tmp_path / "kbsync.yaml"
+    manifest.write_text(
+        "version: 1\nproject: 1\napi:\n  pending_statuses: [indexing]\nagents:\n  a:\n    name: A\n"
+    )
+    server = VariantServer({"links": links})
+    try:
+        texts = []
+        for path in (None, str(manifest)):
+            out = io.StringIO()
+            args = DoctorArgs(manifest=path, base_url=server.base_url, project=1)
+            doctor(args, {"ROBOFY_API_KEY": KEY}, stdout=out, stderr=io.StringIO())
+            texts.append(out.getvalue())
+    finally:
+        server.close()
+    unknown = "status strings kbsync does not know (read as not ready): Indexing"
+    assert unknown in texts[0] and unknown not in texts[1]

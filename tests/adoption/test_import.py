@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from kbsync.commands.importcmd import project_id
 from kbsync.emulator import EmulatorApp
 from kbsync.errors import ConfigError
 from tests.adoption.conftest import World, write
@@ -76,7 +77,7 @@ def test_first_apply_after_import_sends_no_write(world: World, emulator_app: Emu
     assert result.outcomes == () and world.writes() == before
 
 
-def test_kbsync_applied_state_round_trips(world: World, tmp_path):
+def test_kbsync_applied_state_round_trips(world: World, tmp_path, dialect):
     source = write(tmp_path / "src" / "kbsync.yaml", SOURCE_MANIFEST)
     write(tmp_path / "src" / "prompts" / "support.md", "You help Acme customers. Prices in $.\n")
     write(
@@ -124,3 +125,29 @@ def test_unknown_agent_is_named_with_the_choices(world: World, emulator_app: Emu
 def test_empty_project_is_an_error(world: World, tmp_path):
     with pytest.raises(ConfigError, match="no agents to import"):
         world.import_to(tmp_path / "kbsync.yaml")
+
+
+def test_long_agent_names_import_to_short_unique_keys(
+    world: World, emulator_app: EmulatorApp, tmp_path
+):
+    """255-character names (Robofy's limit) made prompt file names too long to write."""
+    long_name = "Customer Support " + "x" * 238
+    for name in (long_name, long_name[:-1] + "y", "é" * 255):
+        cid = world.api.create_agent({"name": name, "language": "en"})
+        world.api.update_prompt(cid, f"You are {name[:20]}.")
+    manifest = tmp_path / "kbsync.yaml"
+
+    imported = world.import_to(manifest)
+
+    keys = [a.key for a in imported.agents]
+    assert len(set(keys)) == 3 and all(len(k) <= 64 for k in keys), keys
+    assert keys[:2] == ["customer-support-" + "x" * 47, "customer-support-" + "x" * 45 + "-2"]
+    for agent in imported.agents:
+        assert agent.prompt_file and (tmp_path / agent.prompt_file).is_file()
+    assert world.plan(manifest).actions == ()
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "²", "0", "-1", "1e3"])
+def test_a_bad_project_id_in_the_environment_is_a_clear_error(raw: str) -> None:
+    with pytest.raises(ConfigError, match="ROBOFY_PROJECT_ID must be a positive integer"):
+        project_id(None, {"ROBOFY_PROJECT_ID": raw}, sandbox=False)

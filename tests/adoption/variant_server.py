@@ -1,9 +1,9 @@
 """A loopback Robofy stand-in (threaded http.server) answering fixed bodies per read route.
 
 ``bodies`` maps a route name (``project``, ``limits``, ``agents``, ``settings``,
-``persona``, ``links``, ``crawls``) to the JSON body to answer; CANONICAL holds the
-contract's canonical answers. Every request is recorded as ``(method, path)``;
-anything but GET is answered 405 (doctor must never send one).
+``persona``, ``links``, ``crawls``, ``sessions``, ``messages``) to the JSON body to
+answer; CANONICAL holds the contract's canonical answers. Every request is recorded as
+``(method, path)``; anything but GET is answered 405 (doctor must never send one).
 """
 
 from __future__ import annotations
@@ -24,10 +24,15 @@ ROUTES = (
     ("persona", r"/v1/ai-agent/persona/1/c1"),
     ("links", r"/v1/ai-agent/chatbot_asset_link/1/c1"),
     ("crawls", r"/v1/ai-agent/crawl_status/1/c1"),
+    ("sessions", r"/v1/inbox/sessions/1/c1"),
+    ("messages", r"/v1/inbox/session_messages/1/c1"),
 )
 AGENT = {"chatbot_id": "c1", "name": "Secret Agent Name"}
 LINK = {"linkage_id": 1, "asset_type": "text", "asset_name": "private.txt", "status": "Active"}
 RUN = {"run_id": "r1", "status": "completed"}
+STAMP = "2026-01-01 10:00:00"
+SESSION = {"session_id": "s1", "platform": "web", "created_at": STAMP, "updated_at": STAMP}
+MESSAGE = {"role": "user", "content": "PRIVATE QUESTION", "created_at": STAMP}
 
 
 def ok(data: Any) -> dict[str, Any]:
@@ -42,6 +47,8 @@ CANONICAL: dict[str, Any] = {
     "persona": ok({"name": "Ava"}),
     "links": ok({"items": [LINK], "next_page_token": None}),
     "crawls": ok([RUN]),
+    "sessions": ok({"items": [SESSION], "next_page_token": None}),
+    "messages": ok({"items": [MESSAGE], "next_page_token": None}),
 }
 
 

@@ -12,7 +12,7 @@ from tests.emulator.helpers import A, add_text, assert_error, create_agent, data
 Http = tuple[httpx.Client, EmulatorApp]
 STATE_KEYS = {
     "projects", "agents", "settings", "personas", "assets", "linkages", "crawl_runs",
-    "requests", "faults", "clock",
+    "requests", "faults", "clock", "inbox",
 }  # fmt: skip
 
 

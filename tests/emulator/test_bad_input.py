@@ -25,6 +25,7 @@ JSON_WRITES = [
     ("POST", "/_emulator/faults"),
     ("POST", "/_emulator/clock"),
     ("POST", "/_emulator/seed-demo"),
+    ("POST", "/_emulator/conversations"),
 ]
 RAW_BODIES = [
     *(b"", b"not json", b"[1, 2]", b'"text"', b"42", b"null", b"\xff\xfe", b"{", b"{}"),

@@ -1,4 +1,5 @@
-"""Fault injection: latency, 5xx rate, 429 rate limit, drop-after-commit, seeded replay."""
+"""Fault injection: latency, 5xx rate, 429 rate limit, drop-after-commit, seeded replay,
+a listing that lags behind writes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from kbsync.emulator import EmulatorApp, EmulatorConfig, create_app
 from kbsync.emulator.server import BackgroundServer
 from tests.conftest import emulator_http_client
-from tests.emulator.helpers import A, assert_error, create_agent
+from tests.emulator.helpers import A, add_text, assert_error, create_agent
 
 LIST = f"{A}/chatbot/1"
 
@@ -128,6 +129,7 @@ def test_faults_set_through_the_admin_endpoint(
     assert response.json()["data"] == {
         "latency_ms": 0, "fail_rate": 1.0, "rate_limit_rps": 0.0,
         "drop_after_commit_rate": 0.0, "seed": 3,
+        "listing_lag_reads": 0, "listing_lag_seconds": 0.0,
     }  # fmt: skip
     assert_error(emulator_client.get(LIST), 500, "INTERNAL_SERVER_ERROR")
     assert emulator_app.state()["faults"]["fail_rate"] == 1.0
@@ -135,7 +137,17 @@ def test_faults_set_through_the_admin_endpoint(
 
 @pytest.mark.parametrize(
     "body",
-    [{"fail_rate": 2}, {"fail_rate": "0.1"}, {"latency_ms": -1}, {"seed": 1.5}, {"nope": 1}, [1]],
+    [
+        {"fail_rate": 2},
+        {"fail_rate": "0.1"},
+        {"latency_ms": -1},
+        {"seed": 1.5},
+        {"nope": 1},
+        [1],
+        {"listing_lag_reads": 1.5},
+        {"listing_lag_reads": 1001},
+        {"listing_lag_seconds": -1},
+    ],
 )
 def test_bad_fault_settings_are_400(emulator_client: httpx.Client, body: object) -> None:
     assert_error(emulator_client.post("/_emulator/faults", json=body), 400, "BAD_REQUEST")
@@ -144,3 +156,33 @@ def test_bad_fault_settings_are_400(emulator_client: httpx.Client, body: object)
 def test_set_faults_raises_value_error_on_bad_input(emulator_app: EmulatorApp) -> None:
     with pytest.raises(ValueError, match="fail_rate"):
         emulator_app.set_faults(fail_rate=3)
+
+
+def _listed(client: httpx.Client, cid: str) -> list[str]:
+    response = client.get(f"{A}/chatbot_asset_link/1/{cid}")
+    assert response.status_code == 200
+    return [item["asset_name"] for item in response.json()["data"]["items"]]
+
+
+def test_a_lagging_listing_leaves_a_new_linkage_out_of_the_next_n_reads(
+    emulator_app: EmulatorApp, emulator_client: httpx.Client
+) -> None:
+    cid = create_agent(emulator_client)
+    add_text(emulator_client, cid, "before the lag", name="old")
+    emulator_app.set_faults(listing_lag_reads=2)
+    add_text(emulator_client, cid, "written while lagging", name="new")
+    assert [_listed(emulator_client, cid) for _ in range(3)] == [["old"], ["old"], ["old", "new"]]
+    assert [lk["asset_name"] for lk in emulator_app.state()["linkages"]] == ["old", "new"]
+
+
+def test_a_lagging_listing_leaves_a_new_linkage_out_for_a_grace_period(
+    emulator_app: EmulatorApp, emulator_client: httpx.Client
+) -> None:
+    cid = create_agent(emulator_client)
+    emulator_app.set_faults(listing_lag_seconds=2.0)
+    add_text(emulator_client, cid, "written while lagging", name="new")
+    assert [_listed(emulator_client, cid) for _ in range(5)] == [[]] * 5  # however often read
+    emulator_app.advance_clock(1.5)
+    assert _listed(emulator_client, cid) == []
+    emulator_app.advance_clock(0.5)  # 2 s on the emulator's clock since it was added
+    assert _listed(emulator_client, cid) == ["new"]

@@ -71,20 +71,24 @@ def test_subprocess_with_demo_data_and_faults() -> None:
     assert code in (0, 130) and "Traceback" not in err
 
 
-def test_bad_arguments_exit_with_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_exit_1_with_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--api-key", "no-projects"])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 1
     assert "KEY=PID" in capsys.readouterr().err
 
 
 def test_out_of_range_rates_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit, match="between 0 and 1"):
+    with pytest.raises(SystemExit) as exit_info:
         main(["--fail-rate", "1.5"])
+    assert exit_info.value.code == 1
+    assert "--fail-rate: must be a number from 0 to 1" in capsys.readouterr().err
 
 
 def test_impossible_fault_settings_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--latency-ms", "1e12", "--port", "0"]) == 1
-    assert "latency_ms" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--latency-ms", "1e12", "--port", "0"])
+    assert exit_info.value.code == 1
+    assert "--latency-ms" in capsys.readouterr().err
     with pytest.raises(ValueError, match="rate_limit_rps"):
         create_app(EmulatorConfig(rate_limit_rps=1e30))

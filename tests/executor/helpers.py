@@ -29,6 +29,7 @@ from kbsync.model import (
 )
 from kbsync.planner import plan as make_plan
 from kbsync.robofy.client import RobofyClient
+from tests.conftest import DIALECT_STATUSES
 
 KEY = "test-key"
 PROJECT = 1
@@ -102,6 +103,7 @@ class World:
     def __init__(self, *, loopback: bool = False, **config: Any) -> None:
         config.setdefault("manual_clock", True)
         self.app = create_app(EmulatorConfig(**config))
+        statuses = DIALECT_STATUSES[self.app.config.dialect]
         self.now = 0.0
         self.server = BackgroundServer(self.app) if loopback else None
         transport = None if self.server else httpx.WSGITransport(app=self.app)
@@ -113,6 +115,7 @@ class World:
             sleep=self.sleep,
             clock=self.clock,
             rng=random.Random(0),
+            statuses=statuses,
         )
 
     def close(self) -> None:

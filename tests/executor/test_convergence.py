@@ -19,7 +19,9 @@ def _assert_once_each(world: World, assets: list[DesiredAsset]) -> None:
         assert names[marker(asset)] == 1, asset.source_key
 
 
-def test_a_new_agent_with_everything_converges(any_world: World, tmp_path: Path) -> None:
+def test_a_new_agent_with_everything_converges(
+    any_world: World, tmp_path: Path, dialect: str
+) -> None:
     world = any_world
     texts = [text("hours", "Monday to Friday"), text("refund", "30 days, no questions")]
     files = [file(tmp_path, "docs/faq.md", "# FAQ\n"), file(tmp_path, "docs/a b.txt", "x")]
@@ -47,7 +49,7 @@ def test_a_new_agent_with_everything_converges(any_world: World, tmp_path: Path)
     assert world.state()["personas"][cid] == {"name": "Ava", "style": "concise"}
 
 
-def test_a_second_apply_sends_no_write(any_world: World, tmp_path: Path) -> None:
+def test_a_second_apply_sends_no_write(any_world: World, tmp_path: Path, dialect: str) -> None:
     world = any_world
     want = desired(
         agent(
@@ -107,10 +109,12 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, list[str]], li
 )
 @given(scenarios(), st.sampled_from(["managed", "all"]))
 def test_generated_states_converge(
-    scenario: tuple[dict[str, str], dict[str, list[str]], list[str], bool], prune: str
+    dialect: str,  # first: @given fills the last two parameters
+    scenario: tuple[dict[str, str], dict[str, list[str]], list[str], bool],
+    prune: str,
 ) -> None:
     wanted, existing, foreign, crawl_started = scenario
-    world = World()
+    world = World(dialect=dialect)
     docs = site("https://docs.acme.example/", max_pages=8)
     texts = [text(name, content) for name, content in sorted(wanted.items())]
     want = desired(agent(texts=texts, sites=[docs], prune=prune))

@@ -16,7 +16,7 @@ def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
 
 
-def test_a_no_op_read_sends_exactly_the_documented_requests(any_world: World) -> None:
+def test_a_no_op_read_sends_exactly_the_documented_requests(any_world: World, dialect: str) -> None:
     world = any_world
     docs = site("https://docs.acme.example/", max_pages=5)
     want = desired(

@@ -12,8 +12,8 @@ def _status_of(world: World, name: str) -> list[str]:
     return [lk["status"] for lk in world.linked() if lk["asset_name"] == name]
 
 
-def test_the_old_version_stays_linked_while_the_new_one_processes() -> None:
-    world = World(processing_seconds=5.0)
+def test_the_old_version_stays_linked_while_the_new_one_processes(dialect: str) -> None:
+    world = World(processing_seconds=5.0, dialect=dialect)
     old, new = text("hours", "Mon-Fri"), text("hours", "Mon-Sat")
     assert not world.apply(desired(agent(texts=[old]))).failed
     seen: list[tuple[list[str], list[str]]] = []
@@ -31,8 +31,8 @@ def test_the_old_version_stays_linked_while_the_new_one_processes() -> None:
     assert world.linked_names() == [marker(new)]
 
 
-def test_a_new_version_that_fails_processing_keeps_the_old_one() -> None:
-    world = World()
+def test_a_new_version_that_fails_processing_keeps_the_old_one(dialect: str) -> None:
+    world = World(dialect=dialect)
     old, bad = text("hours", "Mon-Fri"), text("hours", "EMULATOR_FAIL_PROCESSING")
     assert not world.apply(desired(agent(texts=[old]))).failed
     delinks_before = world.by_route().get("DELETE /v1/ai-agent/chatbot_asset_delink", 0)

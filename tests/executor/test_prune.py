@@ -53,7 +53,7 @@ def _start(world: World) -> Start:
         ("none", set()),
     ],
 )
-def test_prune_modes(world: World, mode: str, delinked: set[str]) -> None:
+def test_prune_modes(world: World, mode: str, delinked: set[str], dialect: str) -> None:
     start = _start(world)
     assert start.other_pages and start.kept_pages
     want = desired(agent(texts=[text("keep", "kept")], sites=[start.docs], prune=mode))

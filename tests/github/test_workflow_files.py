@@ -133,6 +133,26 @@ def test_drift_example() -> None:
     assert "gh issue edit" in scripts
 
 
+def test_gaps_example() -> None:
+    workflow = load(ROOT / "examples/github/kbsync-gaps.yml")
+    (schedule,) = workflow["on"]["schedule"]
+    *_, day, month, weekday = schedule["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()  # weekly
+    assert workflow["permissions"] == {"contents": "read", "issues": "write"}
+    assert workflow["concurrency"]["group"] not in ("kbsync-apply", "kbsync-drift")
+    gaps, opened, closed = (
+        s for s in steps(workflow) if s.get("name", "").startswith(("kbsync gaps", "Open", "Close"))
+    )
+    assert "kbsync gaps" in gaps["run"] and "--format markdown --detailed-exitcode" in gaps["run"]
+    assert 'echo "found=true"' in gaps["run"] and 'echo "found=false"' in gaps["run"]
+    assert gaps["env"]["ROBOFY_API_KEY"] == "${{ secrets.ROBOFY_API_KEY }}"
+    assert opened["if"] == "steps.gaps.outputs.found == 'true'"
+    assert closed["if"] == "steps.gaps.outputs.found == 'false'"
+    assert 'gh issue create --title "Knowledge gaps" --label kbsync-gaps' in opened["run"]
+    assert "gh issue edit" in opened["run"] and "--label kbsync-gaps --state open" in opened["run"]
+    assert "gh issue close" in closed["run"] and "--label kbsync-gaps --state open" in closed["run"]
+
+
 def test_ci_lints_tests_and_runs_the_action() -> None:
     ci = load(ROOT / ".github/workflows/ci.yml")
     assert set(ci["jobs"]) >= {"lint", "tests", "action"}

@@ -19,7 +19,7 @@ MANIFEST = "version: 1\nproject: 1\nagents:\n  a:\n    name: A\n    knowledge:\n
 
 def tree(root: Path, count: int = 30) -> None:
     files: dict[str, str | bytes] = {
-        f"docs/d{i % 3}/f{i}.md": f"# file {i}\n" * i for i in range(count)
+        f"docs/d{i % 3}/f{i}.md": f"# file {i}\n" * (i + 1) for i in range(count)
     }
     write(root, {"kbsync.yaml": MANIFEST + "        - path: docs\n", **files})
 

@@ -55,18 +55,22 @@ FILES_ENTRY = "      files:\n        - path: docs/\n"
 class Project:
     """A manifest with docs files and inline texts, all small (``create`` / ``open``)."""
 
-    def __init__(self, root: Path, files: dict[str, str], texts: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, files: dict[str, str], texts: dict[str, str], api: str = ""
+    ) -> None:
         self.root = root
+        self.api = api  # the manifest's `api:` section, as text (tests/conftest.py)
         self.files = files  # docs/NAME -> content
         self.texts = texts  # text name -> content
         self.generation = 0  # how many times mutate() ran
 
     @classmethod
-    def create(cls, root: Path, files: int, texts: int) -> Project:
+    def create(cls, root: Path, files: int, texts: int, api: str = "") -> Project:
         project = cls(
             root,
             {f"doc-{i:04d}.md": f"# Doc {i}\n\nVersion 1 of doc {i}.\n" for i in range(files)},
             {f"note-{i:04d}": f"Note {i}, version 1." for i in range(texts)},
+            api,
         )
         project.write()
         return project
@@ -93,7 +97,7 @@ class Project:
             )
         files = FILES_ENTRY if self.files else ""
         self.manifest.write_text(
-            MANIFEST.format(project=PROJECT, name=AGENT_NAME, texts=texts, files=files)
+            MANIFEST.format(project=PROJECT, name=AGENT_NAME, texts=texts, files=files) + self.api
         )
 
     def mutate(self, rng: random.Random, share: float = 0.15) -> None:

@@ -38,10 +38,12 @@ def slow_or_default(default: int, slow: int) -> int:
 class EmulatorProcess:
     """``python -m kbsync.emulator`` serving a SQLite file on 127.0.0.1 (free port)."""
 
-    def __init__(self, db: Path, *options: str, key: str = API_KEY) -> None:
+    def __init__(
+        self, db: Path, *options: str, key: str = API_KEY, command: tuple[str, ...] = EMULATOR
+    ) -> None:
         self.db = db
         self.process = subprocess.Popen(
-            [*EMULATOR, "--db", str(db), "--api-key", f"{key}={PROJECT}", *options],
+            [*command, "--db", str(db), "--api-key", f"{key}={PROJECT}", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,

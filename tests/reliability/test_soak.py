@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DIALECT_MANIFEST_API
 from tests.reliability.conftest import (
     Project,
     assert_converged,
@@ -127,3 +128,24 @@ def test_fault_soak_converges_in_two_runs_without_duplicates(
         f"{state['requests']['total']} requests, {len(spikes)} latency spikes, {by_route}"
     )
     assert spikes, "no latency spike happened during the soak"
+
+
+REDUCED_FILES, REDUCED_TEXTS = 10, 40
+
+
+def test_a_reduced_fault_soak_converges_in_each_dialect(
+    tmp_path: Path, start_emulator: Callable[..., EmulatorProcess], dialect: str
+) -> None:
+    """The same faults, fewer items, files too: no duplicates, no losses in either dialect."""
+    api = DIALECT_MANIFEST_API[dialect]
+    project = Project.create(tmp_path / "project", REDUCED_FILES, REDUCED_TEXTS, api)
+    emulator = start_emulator(tmp_path / "store.sqlite", *FAULTS, "--dialect", dialect)
+    code, report = _apply_json(emulator, project)
+    _assert_report_is_honest(report, emulator.state(), project)
+    if code != 0:
+        code, report = _apply_json(emulator, project)
+    assert code == 0, report["summary"]
+    state = emulator.state()
+    assert_converged(state, project)
+    twice = {name: n for name, n in _uploads_per_name(state).items() if n > 1}
+    assert not twice, f"uploaded more than once: {twice}"

@@ -46,3 +46,35 @@ def test_endless_pages_are_capped(harness: Callable[..., Harness]) -> None:
     with pytest.raises(ShapeError, match="more than 25 pages"):
         h.client.crawl_runs("cb1")
     assert len(h.requests) == 25
+
+
+def _endless_unique(size: int) -> Callable[[httpx.Request], httpx.Response]:
+    """Every page has new items (so no token repeats) and ``size`` bytes of padding each."""
+    counter = itertools.count()
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        n = next(counter)
+        items = [
+            {**_link(n * 200 + i), "asset_name": f"t{n}-{i}-" + "x" * size} for i in range(200)
+        ]
+        return reply({"data": {"items": items, "next_page_token": f"t{n}"}})
+
+    return serve
+
+
+def test_an_endless_list_of_unique_items_stops_at_the_item_bound(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(_endless_unique(0), max_list_items=1_000)
+    with pytest.raises(ShapeError, match=r"listed more than 1,000 items \(1,200 items so far\)"):
+        h.client.list_linkages("cb1")
+    assert len(h.requests) == 6  # far below the page cap
+
+
+def test_an_endless_list_of_big_items_stops_at_the_byte_bound(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(_endless_unique(5_000), max_list_bytes=5 * 1024 * 1024)  # 1 MB a page
+    with pytest.raises(ShapeError, match=r"listed more than 5 MB of answers"):
+        h.client.list_linkages("cb1")
+    assert len(h.requests) == 6

@@ -79,7 +79,11 @@ def test_read_refuses_writes(harness: Callable[..., Harness]) -> None:
 
 def test_probe_on_the_emulator_finds_every_shape_known(emulator_app: Any) -> None:
     with emulator_robofy(emulator_app) as client:
-        client.create_agent({"name": "Probe", "language": "en"})
+        cid = client.create_agent({"name": "Probe", "language": "en"})
+        no_sessions = probe(client)
+        client.chat(cid, "Is anyone there?")
         reports = probe(client)
-    assert len(reports) == 7
+    assert len(no_sessions) == 8  # List Sessions answered; no session to list messages of
+    assert len(reports) == 9
+    assert reports[-1].endpoint == c.LIST_SESSION_MESSAGES.endpoint
     assert all(r.ok and r.status == 200 and not r.unknown_statuses for r in reports), reports

@@ -59,10 +59,44 @@ def test_429_retry_after_as_http_date(harness: Callable[..., Harness]) -> None:
     assert len(h.sleeps) == 1 and 50 <= h.sleeps[0] <= 61
 
 
-def test_429_absurd_retry_after_is_capped(harness: Callable[..., Harness]) -> None:
-    h = harness(script(limited("86400")))
+@pytest.mark.parametrize(
+    ("header", "asked"),
+    [
+        ("999999999", "999,999,999 s"),
+        ("1e309", "forever"),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", "s ("),
+        ("601", "601 s"),
+    ],
+)
+def test_429_retry_after_past_the_budget_is_an_error_at_once(
+    harness: Callable[..., Harness], header: str, asked: str
+) -> None:
+    h = harness(script(limited(header)))
+    with pytest.raises(RateLimitedError) as caught:
+        h.client.get_persona("cb1")
+    message = str(caught.value)
+    assert h.sleeps == [] and len(h.requests) == 1  # no waiting, no second try
+    assert "GET /v1/ai-agent/persona" in message and repr(header) in message and asked in message
+    assert "600 s" in message and "--rate-limit-budget" in message
+
+
+def test_429_waits_add_up_to_the_run_budget_across_requests(
+    harness: Callable[..., Harness],
+) -> None:
+    steps = (limited("4"), limited("4"), reply(PERSONA), limited("4"))
+    h = harness(script(*steps), rate_limit_budget=10.0)
+    h.client.get_persona("cb1")  # waits 4 + 4 (8 of 10)
+    with pytest.raises(RateLimitedError, match="2 s left of 10 s"):
+        h.client.get_persona("cb1")  # 4 more would pass the budget
+    assert h.sleeps == [4.0, 4.0]
+
+
+def test_a_retry_after_within_the_budget_is_waited_in_full(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(script(limited("400")))
     h.client.get_persona("cb1")
-    assert h.sleeps == [300.0]
+    assert h.sleeps == [400.0]  # no silent cap: waiting less would only earn another 429
 
 
 def test_429_pauses_every_worker(harness: Callable[..., Harness]) -> None:

@@ -12,7 +12,11 @@ import pytest
 
 from kbsync.errors import NotFoundError, UncertainWriteError
 from kbsync.model import DesiredSite
+from kbsync.robofy.uncertain import ABSENCE_GRACE, ABSENCE_READS
 from tests.robofy.conftest import Harness, error, reply
+
+ABSENT = ["GET"] * ABSENCE_READS  # the reads that prove a write absent before a re-send
+PAUSES = [ABSENCE_GRACE / (ABSENCE_READS - 1)] * (ABSENCE_READS - 1)
 
 
 class FakeLinks:
@@ -70,8 +74,8 @@ def test_failed_post_is_resent_only_after_proving_absence(
     h = harness(server)
     link = h.client.add_text("cb1", "kb~faq.md", "hello")
     assert link.linkage_id == 2
-    assert [r.method for r in h.requests] == ["POST", "GET", "POST"]
-    assert h.sleeps == []  # no blind backoff-and-resend of a POST
+    assert [r.method for r in h.requests] == ["POST", *ABSENT, "POST"]
+    assert h.sleeps == PAUSES  # only the patient re-reads wait: no blind backoff-and-resend
 
 
 def test_post_500_that_did_commit_is_found(harness: Callable[..., Harness]) -> None:
@@ -91,7 +95,7 @@ def test_gives_up_after_three_sends(harness: Callable[..., Harness]) -> None:
     h = harness(FakeLinks(["500", "500", "500", "500"]))
     with pytest.raises(UncertainWriteError) as caught:
         h.client.add_text("cb1", "kb~faq.md", "hello")
-    assert [r.method for r in h.requests] == ["POST", "GET"] * 3
+    assert [r.method for r in h.requests] == ["POST", *ABSENT] * 3
     assert caught.value.endpoint == "POST /v1/ai-agent/link_content/{pid}"
     assert caught.value.status == 500
 
@@ -99,7 +103,12 @@ def test_gives_up_after_three_sends(harness: Callable[..., Harness]) -> None:
 def test_newest_of_several_same_named_linkages_is_returned(harness: Callable[..., Harness]) -> None:
     server = FakeLinks(["drop"])
     server.links.append(
-        {"linkage_id": 50, "asset_name": "kb~faq.md", "created_at": "2025-01-01 00:00:00"}
+        {
+            "linkage_id": 50,
+            "asset_type": "text",
+            "asset_name": "kb~faq.md",
+            "created_at": "2025-01-01 00:00:00",
+        }
     )
     h = harness(server)
     assert h.client.add_text("cb1", "kb~faq.md", "hello").linkage_id == 3
@@ -123,7 +132,7 @@ def test_an_older_copy_of_the_name_is_not_taken_for_a_lost_send(
     h.client.list_linkages("cb1")  # what the inventory does before any apply
     link = h.client.add_text("cb1", "kb~faq.md", "hello")
     assert link.linkage_id == 3 and link.linkage_id != 50
-    assert [r.method for r in h.requests] == ["GET", "POST", "GET", "POST"]  # re-uploaded
+    assert [r.method for r in h.requests] == ["GET", "POST", *ABSENT, "POST"]  # re-uploaded
 
 
 def test_an_older_copy_of_the_name_is_not_taken_for_a_dropped_send(
@@ -145,7 +154,7 @@ def test_a_copy_this_client_added_earlier_is_not_taken_for_a_lost_send(
     first = h.client.add_text("cb1", "kb~faq.md", "v1")
     second = h.client.add_text("cb1", "kb~faq.md", "v2")
     assert (first.linkage_id, second.linkage_id) == (2, 3)
-    assert [r.method for r in h.requests] == ["POST", "POST", "GET", "POST"]
+    assert [r.method for r in h.requests] == ["POST", "POST", *ABSENT, "POST"]
 
 
 def test_the_no_fault_path_after_an_inventory_is_one_post(harness: Callable[..., Harness]) -> None:
@@ -218,14 +227,14 @@ def test_crawl_500_resends_once_when_no_new_run(harness: Callable[..., Harness])
     runs = [_run("r1", "https://ex.test/docs", "completed")]
     h = harness(_crawl_server(runs, ["500"]))
     assert h.client.crawl("cb1", SITE).run_id == "r2"
-    assert [r.method for r in h.requests] == ["GET", "POST", "GET", "POST"]
+    assert [r.method for r in h.requests] == ["GET", "POST", *ABSENT, "POST"]
 
 
 def test_crawl_gives_up_after_two_sends(harness: Callable[..., Harness]) -> None:
     h = harness(_crawl_server([], ["500", "500"]))
     with pytest.raises(UncertainWriteError):
         h.client.crawl("cb1", SITE)
-    assert [r.method for r in h.requests] == ["GET", "POST", "GET", "POST", "GET"]
+    assert [r.method for r in h.requests] == ["GET", "POST", *ABSENT, "POST", *ABSENT]
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -257,7 +266,7 @@ def test_create_agent_drop_finds_the_one_new_agent(harness: Callable[..., Harnes
 def test_create_agent_500_resends_once(harness: Callable[..., Harness]) -> None:
     h = harness(_agent_server([], ["500"]))
     assert h.client.create_agent({"name": "Sales"}) == "cb1"
-    assert [r.method for r in h.requests] == ["GET", "POST", "GET", "POST"]
+    assert [r.method for r in h.requests] == ["GET", "POST", *ABSENT, "POST"]
 
 
 def test_create_agent_ambiguous_new_agents_is_an_error(harness: Callable[..., Harness]) -> None:
@@ -277,7 +286,9 @@ def test_delink_404_relists_and_retries_with_ids_still_linked(
 
     def serve(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
-            items = [{"linkage_id": i, "asset_name": "x"} for i in sorted(linked)]
+            items = [
+                {"linkage_id": i, "asset_type": "text", "asset_name": "x"} for i in sorted(linked)
+            ]
             return reply({"data": {"items": items}})
         ids = json.loads(request.content)["linkage_ids"]
         if not set(ids) <= linked:

@@ -112,6 +112,19 @@ def _short_body(h: BaseHTTPRequestHandler) -> None:
     h.wfile.write(b'{"data": ')  # and close
 
 
+def _retry_after(value: str) -> Callable[[BaseHTTPRequestHandler], None]:
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        data = json.dumps({"message": "slow down"}).encode()
+        h.send_response(429)
+        h.send_header("Retry-After", value)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+
+    return answer
+
+
 HUGE_NUMBER = b'{"data": {"items": [1' + b"0" * 5000 + b"]}}"
 
 
@@ -130,6 +143,9 @@ MODES: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {
     "endless-pagination": lambda h: _json(h, _items([], uuid.uuid4().hex)),
     "repeated-page-token": lambda h: _json(h, _items([], "same")),
     "token-is-an-object": lambda h: _json(h, _items([], {"next": 1})),
+    "retry-after-forever": _retry_after("999999999"),
+    "retry-after-infinite": _retry_after("1e309"),
+    "retry-after-year-9999": _retry_after("Fri, 31 Dec 9999 23:59:59 GMT"),
     "non-json-200": lambda h: _send(h, 200, b"OK, all good!", "text/plain"),
     "html-200": lambda h: _send(h, 200, HTML, "text/html"),
     "html-404": lambda h: _send(h, 404, HTML, "text/html"),

@@ -95,3 +95,22 @@ def test_kbsync_plan_ends_with_a_clear_error(
     assert run.code == 1, run.out + run.err
     assert run.err.startswith("Error: ") or "\nError: " in run.err, run.err
     assert "internal error" not in run.err, run.err
+
+
+def test_kbsync_plan_refuses_a_retry_after_past_its_budget_at_once(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    hostile.mode = "retry-after-forever"
+    (tmp_path / "kbsync.yaml").write_text("version: 1\nproject: 1\nagents:\n  a:\n    name: A\n")
+    args = ("plan", "--rate-limit-budget", "30")
+    run = run_kbsync(hostile.base_url, tmp_path, *args, key=SECURITY_KEY, timeout=HANG)
+    assert run.code == 1, run.out + run.err
+    assert "Retry-After '999999999'" in run.err and "30 s left of 30 s" in run.err, run.err
+    assert "/v1/" in run.err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_the_rate_limit_budget_flag_refuses_endless_values(tmp_path: Path, value: str) -> None:
+    (tmp_path / "kbsync.yaml").write_text("version: 1\nproject: 1\nagents:\n  a:\n    name: A\n")
+    run = run_kbsync("http://127.0.0.1:9", tmp_path, "plan", "--rate-limit-budget", value)
+    assert run.code == 1 and "--rate-limit-budget" in run.err, run.err

@@ -121,6 +121,29 @@ def test_errors_never_quote_the_key(
     assert not leaked([run.out, run.err], [KEY, wanted])
 
 
+@pytest.mark.parametrize("padded", [KEY + "\n", KEY + " ", "\t" + KEY], ids=repr)
+def test_a_padded_key_is_still_guarded_and_never_leaks(
+    emulator: EmulatorProcess, tmp_path: Path, padded: str
+) -> None:
+    """A CI secret with a trailing newline: the key in a prompt or a docs file is still
+    refused, and nothing is printed, saved or summarised with it."""
+    root = _project(tmp_path / "project")
+    summary = tmp_path / "step-summary.md"
+    ci = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    (root / "prompt.md").write_text(f"Be helpful. Key: {KEY}\n")
+    (root / "docs" / "b.md").write_text(f"# b\n\n{KEY}\n")
+    args = ("plan", "--format", "markdown", "--out", "plan.json")
+    run = run_kbsync(emulator.base_url, root, *args, key=padded, env=ci)
+    assert run.code == 1, run.out + run.err
+    assert "prompt: prompt.md contains the value of ROBOFY_API_KEY" in run.err
+    assert "docs/b.md contains the value of ROBOFY_API_KEY" in run.err
+    assert not (root / "plan.json").exists()
+    assert not leaked([run.out, run.err], [KEY])
+    _assert_no_key_in_files(tmp_path / "project" / ".kbsync")
+    if summary.exists():
+        assert KEY not in summary.read_text()
+
+
 def test_a_key_written_into_the_manifest_is_refused_without_quoting_it(
     emulator: EmulatorProcess, tmp_path: Path
 ) -> None:

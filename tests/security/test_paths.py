@@ -195,8 +195,9 @@ def test_links_that_stay_inside_the_folder_are_followed(layout: Layout) -> None:
     folder works, so the refusals above are about leaving the folder."""
     (layout.root / "shared").mkdir()
     (layout.root / "shared" / "inner.md").write_text("# inner\n")
-    layout.link("docs/inner-link.md", layout.root / "shared" / "inner.md")
-    layout.link("docs/shared", layout.root / "shared")
+    (layout.root / "single.md").write_text("# single\n")
+    layout.link("docs/inner-link.md", layout.root / "single.md")
+    layout.link("docs/shared", layout.root / "shared")  # (one file under two names is refused)
     desired = _load(layout.write(_files("docs/")))
     keys = sorted(a.source_key for a in desired.agents[0].assets)
     assert "file:docs/inner-link.md" in keys and "file:docs/shared/inner.md" in keys

@@ -134,7 +134,11 @@ class Watching:
             desired=load_desired_state(self.manifest, {}),
             args=RemoteArgs(manifest=str(self.manifest), fmt=self._kw.get("fmt", "text")),
             watch_args=WatchArgs(
-                debounce=self._kw.get("debounce", 0.3), prune=self._kw.get("prune", False)
+                debounce=self._kw.get("debounce", 0.3),
+                prune=self._kw.get("prune", False),
+                **(
+                    {"wait_timeout": self._kw["wait_timeout"]} if "wait_timeout" in self._kw else {}
+                ),
             ),
             env={},
             stdout=self.out,

@@ -8,8 +8,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from kbsync.emulator import EmulatorApp
+from kbsync.emulator import EmulatorApp, create_app
 from kbsync.errors import AuthError
+from tests.conftest import EMULATOR_TEST_CONFIG
 from tests.watch.conftest import Watching, linked_files, wait_until, write, writes
 
 UPLOAD = "POST /v1/ai-agent/upload_file/{pid}"
@@ -212,3 +213,17 @@ def test_watch_says_once_what_it_watches_and_how_to_stop(
     w.stop()
     told = [line for line in w.err.getvalue().splitlines() if line.startswith("Watching ")]
     assert told == ["Watching 3 files of kbsync.yaml; press Ctrl-C to stop."]  # 2 docs + it
+
+
+def test_a_wait_that_ends_on_linked_files_prints_the_api_line(
+    watching: Callable[..., Watching],
+) -> None:
+    """Documented dialect: files settle at `Linked`, which kbsync reads as not ready."""
+    app = create_app(EMULATOR_TEST_CONFIG._replace(dialect="documented"))
+    try:
+        w = watching(app=app, wait_timeout=0.3)
+        w.wait_lines(1, "the first apply")
+        w.stop()
+        assert "api: {ready_statuses: [Linked]}" in w.out.getvalue()
+    finally:
+        app.close()
