@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from kbsync.errors import Problem
+
 # --- scalar vocabularies -----------------------------------------------------
 
 # kbsync's own asset states (CONTRACT.md maps Robofy's free strings onto these)
@@ -75,6 +77,18 @@ class GoldenCheck(NamedTuple):
     expect_not: tuple[str, ...] = ()
 
 
+class SkippedFile(NamedTuple):
+    """A file of a folder entry that kbsync does not upload, and why (SKIP_REASONS)."""
+
+    path: str  # relative to the manifest
+    reason: str
+
+
+SKIP_UNSUPPORTED = "unsupported type"
+SKIP_OVERSIZE = "over 10 MB"
+SKIP_REASONS = (SKIP_UNSUPPORTED, SKIP_OVERSIZE)
+
+
 class DesiredAgent(NamedTuple):
     key: str  # the agent's key in the manifest
     name: str
@@ -89,6 +103,7 @@ class DesiredAgent(NamedTuple):
     files: tuple[DesiredAsset, ...] = ()
     sites: tuple[DesiredSite, ...] = ()
     checks: tuple[GoldenCheck, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()  # what its folder entries leave out, by path
 
     @property
     def assets(self) -> tuple[DesiredAsset, ...]:
@@ -102,6 +117,8 @@ class DesiredState(NamedTuple):
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
     file_fingerprints: dict[str, str] = {}
+    # validate only: where each unset ${VAR} taken as a placeholder is first used (Problem)
+    unset: tuple[Problem, ...] = ()
     statuses: dict[str, str] = {}  # the manifest's `api:` section: Robofy status -> state
 
 
@@ -240,6 +257,8 @@ class Plan(NamedTuple):
     notes: tuple[Note, ...] = ()
     refusals: tuple[str, ...] = ()  # guard refusals: a plan with refusals is not applied
     agent_ids: dict[str, str] = {}  # desired agent key -> matched chatbot id
+    # what the planned agents' folder entries leave out: agent key -> files (kbsync.skipped)
+    skipped: dict[str, tuple[SkippedFile, ...]] = {}
 
     @property
     def has_changes(self) -> bool:

@@ -25,6 +25,7 @@ from kbsync.model import (
 from kbsync.plan_knowledge import page_candidates, plan_assets, select_delinks
 from kbsync.plan_profile import plan_agent_fields, plan_new_agent
 from kbsync.plan_sites import plan_site
+from kbsync.skipped import skip_summary
 
 # match_agents lives in kbsync.matching; it stays importable from here
 __all__ = ["match_agents", "plan"]
@@ -40,6 +41,7 @@ def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> P
         agent_actions, agent_notes = _plan_agent(agent, state, options)
         actions += sorted(agent_actions, key=_order)
         notes += agent_notes
+        notes += [Note(agent.key, skip_summary(agent.skipped))] if agent.skipped else []
         linked = len(state.linkages) if state else 0
         counts.append(AgentDelinks(agent, count_delinks(agent_actions), linked))
     return Plan(
@@ -48,6 +50,7 @@ def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> P
         notes=tuple(notes),
         refusals=tuple(refusals(counts, options.max_delete)),
         agent_ids={a.key: s.agent.chatbot_id for a in agents if (s := inventory.states.get(a.key))},
+        skipped={a.key: a.skipped for a in agents if a.skipped},
     )
 
 

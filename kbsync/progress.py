@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
+    from rich.progress import ProgressColumn, TaskID
 
 from kbsync.neutralise import neutralise
 
@@ -81,6 +81,22 @@ class LineProgress:
         self._stream.flush()
 
 
+def plain_bar_column(width: int = 40) -> ProgressColumn:
+    """A bar in two characters, for NO_COLOR terminals: rich draws only the filled part
+    of its bar without colour, so how much is left could not be seen. (Built here, not at
+    import: rich is imported only when a bar is drawn.)"""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class PlainBarColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            done = int(width * task.completed / task.total) if task.total else 0
+            done = max(0, min(width, done))
+            return Text("━" * done + "─" * (width - done))
+
+    return PlainBarColumn()
+
+
 class BarProgress:
     """A rich progress bar, one task per phase, on an interactive terminal."""
 
@@ -90,13 +106,14 @@ class BarProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichBar
 
+        console = Console(file=stream)
         self._bar = RichBar(
             TextColumn("{task.description}"),
-            BarColumn(),
+            plain_bar_column() if console.no_color else BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[message]}"),
-            console=Console(file=stream),
+            console=console,
             transient=False,
         )
         self._task: TaskID | None = None
@@ -113,10 +130,15 @@ class BarProgress:
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._bar.advance(self._task, n)
+            if self._finished(self._task):  # "23/23 ... 1 crawl running" would be stale
+                self._bar.update(self._task, message="")
 
     def update(self, message: str) -> None:
         if self._task is not None:
             self._bar.update(self._task, message=_markup(message))
+
+    def _finished(self, task: TaskID) -> bool:
+        return any(t.id == task and t.finished for t in self._bar.tasks)
 
     def close(self) -> None:
         if self._started:

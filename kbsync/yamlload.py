@@ -58,6 +58,8 @@ class YNode(NamedTuple):
     key_locs: Mapping[str, Loc] = {}  # mappings only: where each key is written
     interpolated: bool = False  # scalars only: the value came (partly) from ${...}; a str
     raw: str = ""  # scalars only: the text as written (for messages: `tone: no` is a boolean)
+    # scalars only: names an unset ${VAR} that `validate` takes as a placeholder (any value)
+    placeholder: bool = False
 
     @property
     def loc(self) -> Loc:
@@ -67,11 +69,17 @@ class YNode(NamedTuple):
 class _Walk:
     """One conversion of a composed node graph; collects problems as it goes."""
 
-    def __init__(self, file: str, env: Mapping[str, str], loader: SafeConstructor) -> None:
+    def __init__(
+        self, file: str, env: Mapping[str, str], loader: SafeConstructor, placeholders: bool
+    ) -> None:
         self.file = file
         self.env = env
         self.loader = loader
         self.problems: list[Problem] = []
+        # validate: an unset ${VAR} is a placeholder, noted in `unset`, not a problem
+        self.placeholders = placeholders
+        self.unset: dict[str, Problem] = {}
+        self.placeholder_uses = 0
         self.seen: set[int] = set()
         self.alias_nodes = 0
         self.bomb = False
@@ -162,13 +170,14 @@ class _Walk:
             return None
         if "$" not in text:
             return _located(self.construct(node, text), node, raw=text)
-        before = len(self.problems)
+        before, uses = len(self.problems), self.placeholder_uses
         value = self.interpolate(node, text)
         if len(self.problems) > before or self.has_surrogate(node, value):
             return None  # already reported; a placeholder value would only add noise
         # interpolated values are text; kbsync.schema.coerce turns them into the number
         # or boolean a key needs (project: ${ROBOFY_PROJECT_ID})
-        return _located(value, node, interpolated="${" in text, raw=value)
+        placeholder = self.placeholder_uses > uses
+        return _located(value, node, interpolated="${" in text, raw=value, placeholder=placeholder)
 
     def interpolate(self, node: yaml.Node, text: str) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -187,7 +196,12 @@ class _Walk:
                 return value
             if default is not None:
                 return default
-            if name not in self.env:
+            if name not in self.env and self.placeholders:
+                mark = node.start_mark
+                where = Problem(self.file, mark.line + 1, mark.column + 1, name)
+                self.unset.setdefault(name, where)
+                self.placeholder_uses += 1
+            elif name not in self.env:
                 self.problem(node, f"environment variable {name} is not set (and has no default)")
             return ""
 
@@ -213,35 +227,47 @@ def _located(
     *,
     interpolated: bool = False,
     raw: str = "",
+    placeholder: bool = False,
 ) -> YNode:
     mark = node.start_mark  # one YNode per value: _replace() cost a third of the walk
-    return YNode(value, mark.line + 1, mark.column + 1, locs or {}, interpolated, raw)
+    line, col = mark.line + 1, mark.column + 1
+    return YNode(value, line, col, locs or {}, interpolated, raw, placeholder)
 
 
 class YamlRead(NamedTuple):
     tree: YNode | None  # None when nothing usable could be read
     data: bytes  # the file's bytes (for its fingerprint)
     problems: list[Problem]
+    # placeholders=True: where each unset variable is first used (message = its name)
+    unset: tuple[Problem, ...] = ()
 
 
 def read_yaml(
-    path: Path, display: str, env: Mapping[str, str], *, libyaml: bool = True
+    path: Path,
+    display: str,
+    env: Mapping[str, str],
+    *,
+    placeholders: bool = False,
+    libyaml: bool = True,
 ) -> YamlRead:
     """Parse one YAML file into located nodes, with every problem found on the way.
 
-    ``libyaml=False`` reads with the pure-Python parser only (tests compare the two)."""
+    ``placeholders``: an unset ``${VAR}`` is no problem but a placeholder node that fits
+    any schema (``validate`` checks the shape without the environment). ``libyaml=False``
+    reads with the pure-Python parser only (tests compare the two)."""
     try:
         data = _read_capped(path, display)
         text = _decode(data, display)
-        clean = read_clean_with_libyaml(text, display, env) if libyaml else None
+        clean = read_clean_with_libyaml(text, display, env, placeholders) if libyaml else None
         if clean is not None:
             return YamlRead(clean, data, [])
         node, loader = _compose(text, display)
     except _Fatal as e:
         return YamlRead(None, b"", [e.problem])
-    walk = _Walk(display, env, loader)
+    walk = _Walk(display, env, loader, placeholders)
     tree = walk.convert(node)
-    return YamlRead(None if walk.bomb else tree, data, walk.problems)
+    unset = tuple(walk.unset.values())
+    return YamlRead(None if walk.bomb else tree, data, walk.problems, unset)
 
 
 # PyYAML's C parser (libyaml) composes a large manifest 20-25x faster than its pure-Python
@@ -297,9 +323,12 @@ def _pairs(node: yaml.Node) -> list[yaml.Node]:
     return [part for pair in node.value for part in pair]
 
 
-def read_clean_with_libyaml(text: str, display: str, env: Mapping[str, str]) -> YNode | None:
-    """The located tree when libyaml composes ``text`` and the walk finds no problem;
-    None (read it with the pure parser) otherwise, or when libyaml is not available."""
+def read_clean_with_libyaml(
+    text: str, display: str, env: Mapping[str, str], placeholders: bool = False
+) -> YNode | None:
+    """The located tree when libyaml composes ``text`` and the walk finds no problem and
+    no unset variable; None (read it with the pure parser) otherwise, or when libyaml is
+    not available."""
     if _LIBYAML_LOADER is None or _only_comments(text) or _libyaml_may_differ(text):
         return None
     try:
@@ -309,9 +338,9 @@ def read_clean_with_libyaml(text: str, display: str, env: Mapping[str, str]) -> 
         return None
     if node is None or ("?" in text and _plain_question_in_flow(node)):
         return None
-    walk = _Walk(display, env, loader)
+    walk = _Walk(display, env, loader, placeholders)
     tree = walk.convert(node)
-    return tree if tree is not None and not walk.problems else None
+    return tree if tree is not None and not walk.problems and not walk.unset else None
 
 
 class _Fatal(Exception):

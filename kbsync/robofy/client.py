@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import random
 import re
-import ssl
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -36,8 +36,7 @@ from kbsync.model import (
 )
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
-from kbsync.robofy.deadline import with_deadlines
-from kbsync.robofy.pool import Pool
+from kbsync.robofy.network import network_transports
 from kbsync.robofy.sender import (
     DEFAULT_RATE_LIMIT_BUDGET,
     Pacer,
@@ -54,7 +53,6 @@ MAX_PAGES = 10_000  # an endless server must not hang us
 # comes first (an agent with 10,000 documents lists well under both)
 MAX_LIST_ITEMS = 100_000
 MAX_LIST_BYTES = 100 * 1024 * 1024
-_ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1)  # per pooled transport
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
@@ -76,6 +74,7 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        env: Mapping[str, str] | None = None,
         max_list_items: int = MAX_LIST_ITEMS,
         max_list_bytes: int = MAX_LIST_BYTES,
         rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
@@ -91,7 +90,8 @@ class RobofyClient:
         self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
         self._patience = uncertain.Patience(sleep, grace=absence_grace)
-        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        network = os.environ if env is None else env  # proxies and CA bundles
+        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism, network)
         self._chats = _ChatCounter(c.CHAT.path(project_id))
         self._http.event_hooks["request"].append(self._chats.saw)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
@@ -322,6 +322,10 @@ class RobofyClient:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
         return c.chat_answer(self._send(c.CHAT, json=body))
 
+    def list_projects(self) -> list[tuple[int, str]]:
+        """(id, name) of every project the key sees (for import without a project id)."""
+        return [c.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
+
     def chat_messages_sent(self) -> int:
         return self._chats.count
 
@@ -406,34 +410,23 @@ def _http_client(
     transport: httpx.BaseTransport | None,
     timeout: float,
     parallelism: int,
+    env: Mapping[str, str],
 ) -> httpx.Client:
     pool = max(1, parallelism)
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    if transport is None:
-        # one TLS context for all the pool's transports: building one costs 10-25 ms of CPU
-        tls = tls_context(base_url)
-        one = lambda: with_deadlines(httpx.HTTPTransport(verify=tls, limits=_ONE))  # noqa: E731
-        transport = Pool(one, pool)
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    if transport is None:  # the network: proxies and CA bundles from the environment;
+        # one connection per worker, not one shared pool the workers contend for
+        transport, mounts = network_transports(env, pool, base_url)
     return httpx.Client(
         base_url=base_url,
         headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-        # a dripping server must not hold a request past its deadline, headers included;
-        # one connection per worker, not one shared pool the workers contend for
         transport=transport,
+        mounts=mounts,
         timeout=timeout,
         follow_redirects=False,  # a redirect is an error (sender), never followed
         limits=limits,
     )
-
-
-def tls_context(base_url: str) -> ssl.SSLContext:
-    """httpx's default context for an https base URL. Plain http is only ever loopback
-    (see _checked_base_url) and no request of it uses TLS, while loading the CA bundle
-    costs about 0.1 s of CPU per command; so it gets a context that verifies and trusts
-    no certificate at all: if it were ever used, it would refuse, never accept."""
-    if urlsplit(base_url).scheme == "https":
-        return httpx.create_ssl_context()
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname, no CAs
 
 
 def _checked_base_url(base_url: str, *, in_process: bool) -> str:
@@ -506,6 +499,7 @@ def client_from_env(
         parallelism=parallelism,
         rate_limit_budget=rate_limit_budget,
         statuses=statuses,
+        env=env,
     )
 
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from kbsync.emulator import BackgroundServer, EmulatorConfig, create_app
-from kbsync.robofy.client import tls_context
+from kbsync.robofy.network import tls_context
 from kbsync.robofy.pool import Pool
 
 ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -126,12 +126,12 @@ def test_no_more_idle_transports_than_the_pool_size(base_url: str) -> None:
 
 
 def test_plain_http_gets_a_context_that_trusts_nothing() -> None:
-    context = tls_context("http://127.0.0.1:8080")
+    context = tls_context("http://127.0.0.1:8080", {})
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0  # no CA bundle loaded: refuses all
 
 
 def test_https_gets_the_ca_bundle() -> None:
-    context = tls_context("https://api.robofy.example")
+    context = tls_context("https://api.robofy.example", {})
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] > 0
