@@ -1,48 +1,47 @@
-"""Apply throughput: N new texts through `kbsync emulator` with L ms of latency per request.
+"""Apply throughput: the whole `kbsync apply` of N new texts, L ms of latency per request.
 
-Starts ``python -m kbsync.emulator`` on loopback (``--latency-ms L --processing-seconds 0``),
-creates the agent (not timed), then times kbsync's apply phase in this process: the
-inventory read (list agents, settings, linked assets), the plan, the N adds at parallelism
-P, and the wait until every new linkage is ready. Manifest parsing and Python start-up are
-not timed. The ideal is N * L / P: the adds alone, perfectly overlapped. A naive baseline
-posts the same texts from a plain sequential httpx loop in the same run.
+Starts ``python -m kbsync.emulator`` on loopback (``--latency-ms L --processing-seconds 0``).
+Each round, for each P: the emulator is reset and the empty agent created (setup, not
+timed); then, each as a subprocess under GNU time, as a user runs them:
 
-Targets: time / ideal <= 1.25 at P = 8 and P = 32; kbsync >= 6x faster than naive at P = 8.
-Run: ``python benchmarks/apply_throughput.py [--items N] [--latency-ms L] [--parallelism 8 32]``.
+- ``kbsync apply --yes --parallelism P`` of a manifest of N texts (T): start-up, parsing
+  the manifest, reading the account, planning, N adds, waiting until they are ready;
+- the same command again right after (T0): the same work with nothing to add.
+
+The limit is T0 + N * L / P: what the command costs anyway, plus the adds perfectly
+overlapped. The reference is a naive sequential httpx script posting the same N texts
+(``benchmarks/naive_apply.py``, also a whole process), timed in the same rounds.
+
+Targets: T <= 1.25 x (T0 + N*L/P) at P = 8 and P = 32; kbsync at P = 8 >= 6x faster
+than the naive script on the same N.
+Run: ``python benchmarks/apply_throughput.py [--items 2000] [--latency-ms 50]
+[--parallelism 8 32] [--rounds 3] [--naive-rounds 1] [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import NamedTuple
 
-import httpx
-from support import BENCH_KEY, PROJECT, Emulator, machine, self_cpu_seconds, verdict
+from support import (
+    PROJECT,
+    Emulator,
+    Series,
+    Timed,
+    env_for_kbsync,
+    kbsync_command,
+    machine,
+    record,
+    run_timed,
+)
 
-from kbsync.apply.executor import apply_plan
-from kbsync.desired.expand import load_desired_state
-from kbsync.model import DONE
-from kbsync.plan.pipeline import plan_options, read_and_plan
-from kbsync.robofy.client import RobofyClient
-
+HERE = Path(__file__).resolve().parent
 RATIO_TARGET = 1.25
 SPEEDUP_TARGET = 6.0
 AGENT = "Throughput bench"
-
-
-class Run(NamedTuple):
-    label: str
-    seconds: float
-    requests: int
-    done: int
-    routes: dict[str, int]
-    client_cpu: float = 0.0  # CPU seconds of this process (all threads) during the run
-    emulator_cpu: float = 0.0
 
 
 def text_content(i: int) -> str:
@@ -50,143 +49,128 @@ def text_content(i: int) -> str:
 
 
 def write_manifest(folder: Path, items: int) -> Path:
-    texts = [{"name": f"faq-{i:05d}", "content": text_content(i)} for i in range(items)]
-    knowledge = {"knowledge": {"texts": texts}} if texts else {}
-    agent = {"name": AGENT, "language": "en", **knowledge}
-    manifest = {"version": 1, "project": PROJECT, "agents": {"bench": agent}}
-    path = folder / "kbsync.yaml"
-    path.write_text(json.dumps(manifest, indent=1))  # JSON is YAML
+    """Block YAML, as people write it (the C YAML loader reads it; so would the pure one)."""
+    lines = ["version: 1", f"project: {PROJECT}", "agents:", "  bench:", f"    name: {AGENT}"]
+    lines.append("    language: en")
+    if items:
+        lines += ["    knowledge:", "      texts:"]
+    for i in range(items):
+        lines += [f"        - name: faq-{i:05d}", f"          content: {text_content(i)}"]
+    path = folder / f"kbsync-{items}.yaml"
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
-class Applied(NamedTuple):
-    seconds: float  # read + plan + apply + wait
-    done: int  # actions DONE
-    cpu: float  # CPU seconds of this process during those seconds
+class Bench:
+    def __init__(self, emulator: Emulator, folder: Path, items: int) -> None:
+        self.emulator = emulator
+        self.folder = folder
+        self.items = items
+        self.empty = write_manifest(folder, 0)
+        self.full = write_manifest(folder, items)
+        self.env = env_for_kbsync(emulator.base_url)
+        self.requests: dict[int, list[int]] = {}
 
-
-def kbsync_apply(emulator: Emulator, manifest: Path, parallelism: int) -> Applied:
-    desired = load_desired_state(manifest, {}, use_cache=False)
-    client = RobofyClient(BENCH_KEY, PROJECT, emulator.base_url, parallelism=parallelism)
-    try:
-        cpu, started = self_cpu_seconds(), time.perf_counter()
-        planned = read_and_plan(client, desired, plan_options(), parallelism=parallelism)
-        result = apply_plan(client, planned.plan, parallelism=parallelism)
-        seconds, cpu = time.perf_counter() - started, self_cpu_seconds() - cpu
-    finally:
-        client.close()
-    return Applied(seconds, sum(1 for o in result.outcomes if o.status == DONE), cpu)
-
-
-def fresh_agent(emulator: Emulator, folder: Path) -> str:
-    """Reset the emulator and let kbsync create the empty agent; returns its chatbot id."""
-    emulator.reset()
-    kbsync_apply(emulator, write_manifest(folder, 0), 8)
-    agents = emulator.state()["agents"]
-    return str(agents[0]["chatbot_id"])
-
-
-def measure_kbsync(emulator: Emulator, folder: Path, items: int, parallelism: int) -> Run:
-    fresh_agent(emulator, folder)
-    manifest = write_manifest(folder, items)
-    before, emulator_cpu = emulator.requests(), emulator.cpu_seconds()
-    applied = kbsync_apply(emulator, manifest, parallelism)
-    emulator_cpu = emulator.cpu_seconds() - emulator_cpu
-    after = emulator.requests()
-    routes = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
-    total = routes.pop("total")
-    label = f"kbsync P={parallelism}"
-    return Run(label, applied.seconds, total, applied.done, routes, applied.cpu, emulator_cpu)
-
-
-def measure_naive(emulator: Emulator, folder: Path, items: int) -> Run:
-    """What a script would do: one POST after another on one keep-alive connection."""
-    chatbot_id = fresh_agent(emulator, folder)
-    before = emulator.requests()["total"]
-    headers = {"Authorization": f"Bearer {BENCH_KEY}"}
-    done = 0
-    with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=60) as http:
-        started = time.perf_counter()
-        for i in range(items):
-            body = {"chatbot_id": chatbot_id, "file_name": f"faq-{i:05d}.txt"}
-            answer = http.post(
-                f"/v1/ai-agent/link_content/{PROJECT}", json=body | {"content": text_content(i)}
-            )
-            done += answer.status_code == 200
-        seconds = time.perf_counter() - started
-    return Run("naive sequential", seconds, emulator.requests()["total"] - before, done, {})
-
-
-def report(run: Run, ideal: float | None) -> None:
-    ratio = f"  ratio to ideal {run.seconds / ideal:.3f}" if ideal else ""
-    print(f"{run.label:18} {run.seconds:7.2f} s {run.requests:5d} requests {run.done} done{ratio}")
-    if run.routes:
-        print("    " + ", ".join(f"{k}: {v}" for k, v in sorted(run.routes.items())))
-    if run.client_cpu:
-        per = 1000 / max(1, run.requests)
-        print(
-            f"    CPU: kbsync {run.client_cpu:.2f} s ({run.client_cpu * per:.2f} ms/request), "
-            f"emulator {run.emulator_cpu:.2f} s ({run.emulator_cpu * per:.2f} ms/request)"
+    def apply(self, manifest: Path, parallelism: int) -> tuple[Timed, int]:
+        before = self.emulator.requests()["total"]
+        command = kbsync_command(
+            "apply", "--yes", "-f", manifest.name, "--parallelism", str(parallelism)
         )
+        done = run_timed(command, env=self.env, cwd=self.folder)
+        if done.code != 0:
+            raise RuntimeError(f"kbsync apply exited {done.code}:\n{done.stderr[-3000:]}")
+        return done, self.emulator.requests()["total"] - before
 
+    def fresh_agent(self) -> str:
+        self.emulator.reset()
+        self.apply(self.empty, 8)
+        return str(self.emulator.state()["agents"][0]["chatbot_id"])
 
-def set_latency(emulator: Emulator, latency_ms: float) -> None:
-    emulator.http.post("/_emulator/faults", json={"latency_ms": latency_ms}).raise_for_status()
+    def kbsync_round(self, parallelism: int, adds: Series, noop: Series) -> None:
+        self.fresh_agent()
+        timed, requests = self.apply(self.full, parallelism)
+        adds.add(timed)
+        self.requests.setdefault(parallelism, []).append(requests)
+        timed, _ = self.apply(self.full, parallelism)
+        noop.add(timed)
 
-
-def cpu_floor(emulator: Emulator, folder: Path, items: int, parallelism: int, ms: float) -> Run:
-    """The same run without injected latency: what the two processes' CPU alone costs."""
-    set_latency(emulator, 0)
-    try:
-        run = measure_kbsync(emulator, folder, items, parallelism)
-    finally:
-        set_latency(emulator, ms)
-    return run._replace(label=f"{run.label}, L=0")
+    def naive_round(self, naive: Series) -> None:
+        chatbot_id = self.fresh_agent()
+        command = [sys.executable, str(HERE / "naive_apply.py"), self.emulator.base_url]
+        done = run_timed([*command, chatbot_id, str(self.items)], env=self.env, cwd=HERE)
+        if done.code != 0:
+            raise RuntimeError(f"the naive script failed:\n{done.stderr[-2000:]}")
+        naive.add(done)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--items", type=int, default=1000)
-    parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--parallelism", type=int, nargs="+", default=[8, 32])
-    parser.add_argument("--naive-items", type=int, default=None, help="default: --items")
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     print(machine())
     print(f"N = {args.items} texts, L = {args.latency_ms:g} ms, P = {args.parallelism}")
-    latency = args.latency_ms / 1000
-    runs: list[Run] = []
+    adds = {p: Series(f"kbsync apply P={p}") for p in args.parallelism}
+    noop = {p: Series(f"kbsync apply P={p}, no-op (T0)") for p in args.parallelism}
+    naive = Series("naive sequential script")
     with Emulator(latency_ms=args.latency_ms) as emulator, tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for p in args.parallelism:
-            runs.append(measure_kbsync(emulator, folder, args.items, p))
-            report(runs[-1], args.items * latency / p)
-        floor = cpu_floor(emulator, folder, args.items, max(args.parallelism), args.latency_ms)
-        report(floor, None)
-        naive = measure_naive(emulator, folder, args.naive_items or args.items)
-        report(naive, None)
-        print(f"emulator peak RSS {emulator.peak_rss_mb():.0f} MB")
-    naive_per_item = naive.seconds / max(1, naive.done)
-    for p, run in zip(args.parallelism, runs, strict=True):
-        ratio = run.seconds / (args.items * latency / p)
-        verdict(
-            f"ratio to ideal at P={p}",
-            ratio <= RATIO_TARGET,
-            f"{ratio:.3f} (target <= {RATIO_TARGET})",
-        )
-        verdict(f"all {args.items} adds done at P={p}", run.done == args.items, f"{run.done} done")
-        if run.seconds / (args.items * latency / p) > RATIO_TARGET and floor.seconds:
-            print(
-                f"      note: with no latency at all the same apply took {floor.seconds:.2f} s "
-                f"({floor.label}): the two processes' CPU on this machine, not the wire"
-            )
-        if p == 8:
-            speedup = naive_per_item * args.items / run.seconds
-            verdict(
-                "speed-up over naive at P=8",
-                speedup >= SPEEDUP_TARGET,
-                f"{speedup:.1f}x (target >= {SPEEDUP_TARGET:g}x)",
-            )
+        bench = Bench(emulator, Path(tmp), args.items)
+        cpu = emulator.cpu_seconds()
+        for round_ in range(args.rounds):  # interleaved: every series sees the same load
+            for p in args.parallelism:
+                bench.kbsync_round(p, adds[p], noop[p])
+            if round_ < args.naive_rounds:
+                bench.naive_round(naive)
+            print(f"round {round_ + 1}/{args.rounds} done", flush=True)
+        emulator_cpu = emulator.cpu_seconds() - cpu
+    for series in [*adds.values(), *noop.values(), naive]:
+        print(series.line())
+    report(args, adds, noop, naive, bench.requests, emulator_cpu)
     return 0
+
+
+def report(
+    args: argparse.Namespace,
+    adds: dict[int, Series],
+    noop: dict[int, Series],
+    naive: Series,
+    requests: dict[int, list[int]],
+    emulator_cpu: float,
+) -> None:
+    n, latency = args.items, args.latency_ms / 1000
+    for p in args.parallelism:
+        limit = noop[p].median + n * latency / p
+        ratio = adds[p].median / limit
+        per_request = adds[p].cpu / max(1, statistics.median(requests[p])) * 1000
+        record(
+            f"apply {n} texts, L = {args.latency_ms:g} ms, P = {p} (whole command)",
+            f"median {adds[p].median:.2f} s (min {adds[p].min:.2f}), "
+            f"{statistics.median(requests[p]):.0f} requests, {per_request:.2f} ms CPU/request",
+            against=f"T0 {noop[p].median:.2f} s + N·L/P {n * latency / p:.2f} s: ratio {ratio:.3f}",
+            target=f"<= {RATIO_TARGET}",
+            ok=ratio <= RATIO_TARGET,
+        )
+    if naive.runs and 8 in adds:
+        speedup = naive.median / adds[8].median
+        record(
+            f"apply {n} texts at P = 8 vs a naive sequential httpx script",
+            f"script median {naive.median:.2f} s (min {naive.min:.2f}, {len(naive.runs)} run)",
+            against=f"kbsync {speedup:.1f}x faster",
+            target=f">= {SPEEDUP_TARGET:g}x",
+            ok=speedup >= SPEEDUP_TARGET,
+        )
+    record("emulator CPU over the whole run", f"{emulator_cpu:.2f} s (the other process)")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--parallelism", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--naive-rounds", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="N = 1000, 2 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.items, args.rounds = min(args.items, 1000), min(args.rounds, 2)
+    return args
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@ PASS/FAIL lines and peak memory of child processes. Not a test module (no test_ 
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,9 +34,87 @@ def machine() -> str:
     )
 
 
+def load_now() -> float:
+    """The 1-minute load average: printed with every figure (the machine is shared)."""
+    return os.getloadavg()[0]
+
+
 def verdict(name: str, ok: bool, detail: str) -> bool:
-    print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}", flush=True)
+    print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail} (load {load_now():.2f})", flush=True)
     return ok
+
+
+# run_all.py sets this: each benchmark appends its figures as JSON lines, and run_all
+# writes them into the docs' figures table, so no figure is ever typed by hand
+RESULTS_ENV = "KBSYNC_BENCH_RESULTS"
+
+
+def record(
+    what: str, figure: str, *, against: str = "", target: str = "", ok: bool | None = None
+) -> None:
+    """One row of the figures table (and a line on stdout)."""
+    result = "" if ok is None else ("PASS" if ok else "FAIL")
+    row = {"what": what, "figure": figure, "against": against, "target": target}
+    row |= {"result": result, "load": f"{load_now():.2f}", "command": _command_line()}
+    if result:
+        verdict(what, bool(ok), "; ".join(filter(None, [figure, against])) + f" (target {target})")
+    else:
+        print(f"      {what}: {figure}" + (f"; {against}" if against else ""), flush=True)
+    path = os.environ.get(RESULTS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(row) + "\n")
+
+
+def _command_line() -> str:
+    args = " ".join(sys.argv[1:])
+    return f"python benchmarks/{Path(sys.argv[0]).name}" + (f" {args}" if args else "")
+
+
+def drop_caches() -> bool:
+    """Drop the page cache (Linux, root): a cold run reads from the disk. False when the
+    machine does not allow it (not root, a container without /proc/sys write access)."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+class Series:
+    """Repeated runs of one command: median and min of wall and CPU seconds."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.runs: list[Timed] = []
+
+    def add(self, run: Timed) -> Timed:
+        self.runs.append(run)
+        return run
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def min(self) -> float:
+        return min(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(r.rss_mb for r in self.runs)
+
+    def line(self) -> str:
+        runs = ", ".join(f"{r.seconds:.3f}" for r in self.runs)
+        return (
+            f"{self.label:28} median {self.median:7.3f} s  min {self.min:7.3f} s  "
+            f"CPU {self.cpu:6.3f} s  ({runs})"
+        )
 
 
 # Bytecode is cached outside the repository, so kbsync starts as an installed package

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -34,18 +35,44 @@ class Seconds(click.FloatRange):
         return seconds
 
 
+# a path, not a str to click: shells complete file names after -f
+MANIFEST_PATH = click.Path(dir_okay=False)
+VERBOSE = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log each request to stderr: method, path, status, milliseconds, retries.",
+)
+
+
 def remote_options(func: F) -> F:
     """The options every command that talks to Robofy takes."""
     decorators = [
         click.option(
-            "-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml)."
+            "-f",
+            "--file",
+            "manifest",
+            type=MANIFEST_PATH,
+            help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).",
         ),
         click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed."),
         click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL)."),
-        click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True),
-        click.option("--agent", "agents", multiple=True, help="Only this agent key (repeatable)."),
         click.option(
-            "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text"
+            "--parallelism",
+            type=click.IntRange(1, 64),
+            default=8,
+            show_default=True,
+            help="Requests to Robofy at the same time (1-64).",
+        ),
+        click.option("--agent", "agents", multiple=True, help="Only this agent key (repeatable)."),
+        VERBOSE,
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json", "markdown"]),
+            default="text",
+            show_default=True,
+            help="Output: text for people, json for scripts, markdown for pull requests.",
         ),
         click.option(
             "--rate-limit-budget",
@@ -63,6 +90,7 @@ def remote_options(func: F) -> F:
 def _remote_args(kwargs: dict[str, Any]) -> Any:
     from kbsync.commands.common import RemoteArgs
 
+    _log_requests(kwargs.pop("verbose"))
     return RemoteArgs(
         manifest=kwargs.pop("manifest"),
         sandbox=kwargs.pop("sandbox"),
@@ -232,7 +260,8 @@ def apply(**kwargs: Any) -> None:
         wait_timeout=kwargs["wait_timeout"],
         check=kwargs["run_check"],
     )
-    confirm = _confirm if sys.stdin.isatty() and sys.stdout.isatty() else None
+    # ask whenever someone at a terminal can answer, even with stdout piped (`| tee log`)
+    confirm = _confirm if sys.stdin.isatty() else None
     sys.exit(
         run_command(
             lambda: apply_command(
@@ -270,7 +299,13 @@ def watch(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.option("-f", "--file", "manifest", help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).")
+@click.option(
+    "-f",
+    "--file",
+    "manifest",
+    type=MANIFEST_PATH,
+    help="Manifest (default: $KBSYNC_FILE or kbsync.yaml).",
+)
 def validate(manifest: str | None) -> None:
     """Check the manifest and the files it names (no network)."""
     from kbsync.commands.validate import validate as validate_command
@@ -289,7 +324,7 @@ def schema() -> None:
 @cli.command()
 @remote_options
 def check(**kwargs: Any) -> None:
-    """Ask each agent its golden questions (checks:); exit 1 when an answer misses."""
+    """Ask each agent its golden questions (checks:); exit 3 when an answer misses."""
     from kbsync.commands.check import check as check_command
 
     args = _remote_args(kwargs)
@@ -332,21 +367,32 @@ def gaps(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.option("-f", "--file", "manifest", help="Manifest to take the project id from.")
+@click.option(
+    "-f", "--file", "manifest", type=MANIFEST_PATH, help="Manifest to take the project id from."
+)
 @click.option("--sandbox", is_flag=True, help="Probe the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output: text for people, json for scripts.",
+)
 @click.option(
     "--report",
     type=click.Path(dir_okay=False),
     help="Also write a redacted JSON report (shapes only, no values) to attach to a bug report.",
 )
+@VERBOSE
 def doctor(**kwargs: Any) -> None:
     """Read-only probe: auth, project, and which response shapes each endpoint answers with."""
     from kbsync.commands.doctor import DoctorArgs
     from kbsync.commands.doctor import doctor as doctor_command
 
+    _log_requests(kwargs.pop("verbose"))
     args = DoctorArgs(**kwargs)
     sys.exit(
         run_command(lambda: doctor_command(args, os.environ, stdout=sys.stdout, stderr=sys.stderr))
@@ -356,7 +402,13 @@ def doctor(**kwargs: Any) -> None:
 @cli.command("import")
 @click.option("--sandbox", is_flag=True, help="Use the local emulator; no account needed.")
 @click.option("--base-url", help="Robofy API base URL (default: $ROBOFY_BASE_URL).")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests to Robofy at the same time (1-64).",
+)
 @click.option("--agent", "agents", multiple=True, help="Only this agent name or id (repeatable).")
 @click.option(
     "-o",
@@ -369,11 +421,13 @@ def doctor(**kwargs: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite the manifest and prompt files.")
 @click.option("--project", type=click.IntRange(1), help="Project id (default: $ROBOFY_PROJECT_ID).")
 @click.option("--seed-demo", is_flag=True, help="With --sandbox: first create the demo agent.")
+@VERBOSE
 def import_(**kwargs: Any) -> None:
     """Write a manifest for existing agents (profile, prompt, settings, persona, websites)."""
     from kbsync.commands.common import RemoteArgs
     from kbsync.commands.importcmd import ImportArgs, import_agents
 
+    _log_requests(kwargs.pop("verbose"))
     output = kwargs["output"]
     args = RemoteArgs(
         str(output), kwargs["sandbox"], kwargs["base_url"], kwargs["parallelism"], kwargs["agents"]
@@ -382,8 +436,35 @@ def import_(**kwargs: Any) -> None:
     sys.exit(run_command(lambda: import_agents(args, import_args, os.environ, stdout=sys.stdout)))
 
 
+def _log_requests(verbose: bool) -> None:
+    """--verbose: the request log (kbsync.requests) and retry notes (kbsync.robofy) on
+    stderr. They name method, path and status only: never headers, bodies or the key."""
+    if not verbose:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("kbsync: %(message)s"))
+    for name in ("kbsync.requests", "kbsync.robofy"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def _confirm(question: str) -> bool:
-    return click.confirm(question, default=False)
+    """y/N at the terminal. Ctrl-C and Ctrl-D reach apply as KeyboardInterrupt and
+    EOFError (click.confirm would turn both into one Abort). The question goes where the
+    person sees it: stderr when stdout is piped."""
+    to_stderr = not sys.stdout.isatty()
+    while True:
+        click.echo(f"{question} [y/N]: ", nl=False, err=to_stderr)
+        try:
+            reply = input().strip().lower()
+        except (KeyboardInterrupt, EOFError):
+            click.echo(err=to_stderr)  # end the question's line
+            raise
+        if reply in ("", "n", "no"):
+            return False
+        if reply in ("y", "yes"):
+            return True
 
 
 def main() -> None:

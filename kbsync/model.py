@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+from kbsync.errors import Problem
+
 # --- scalar vocabularies -----------------------------------------------------
 
 
@@ -111,6 +113,18 @@ class GoldenCheck(NamedTuple):
     expect_not: tuple[str, ...] = ()
 
 
+class SkippedFile(NamedTuple):
+    """A file of a folder entry that kbsync does not upload, and why (SKIP_REASONS)."""
+
+    path: str  # relative to the manifest
+    reason: str
+
+
+SKIP_UNSUPPORTED = "unsupported type"
+SKIP_OVERSIZE = "over 10 MB"
+SKIP_REASONS = (SKIP_UNSUPPORTED, SKIP_OVERSIZE)
+
+
 class DesiredAgent(NamedTuple):
     key: str  # the agent's key in the manifest
     name: str
@@ -125,6 +139,7 @@ class DesiredAgent(NamedTuple):
     files: tuple[DesiredAsset, ...] = ()
     sites: tuple[DesiredSite, ...] = ()
     checks: tuple[GoldenCheck, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()  # what its folder entries leave out, by path
 
     @property
     def assets(self) -> tuple[DesiredAsset, ...]:
@@ -138,6 +153,8 @@ class DesiredState(NamedTuple):
     manifest_fingerprint: str  # sha256 of the manifest file's bytes
     # every file read (prompts, texts, docs): path relative to the manifest -> sha256
     file_fingerprints: Mapping[str, str] = NO_NAMES
+    # validate only: where each unset ${VAR} taken as a placeholder is first used (Problem)
+    unset: tuple[Problem, ...] = ()
     statuses: Mapping[str, str] = NO_NAMES  # the manifest's `api:` section: Robofy status -> state
 
 
@@ -301,6 +318,8 @@ class Plan(NamedTuple):
     notes: tuple[Note, ...] = ()
     refusals: tuple[str, ...] = ()  # guard refusals: a plan with refusals is not applied
     agent_ids: Mapping[str, str] = NO_NAMES  # desired agent key -> matched chatbot id
+    # what the planned agents' folder entries leave out: agent key -> files (kbsync.desired.skipped)
+    skipped: Mapping[str, tuple[SkippedFile, ...]] = MappingProxyType({})
 
     @property
     def has_changes(self) -> bool:

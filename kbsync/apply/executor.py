@@ -15,6 +15,7 @@ Agents are never deleted.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -49,6 +50,7 @@ from kbsync.robofy.api import RobofyApi
 # a failure of one of these means content may be missing: then nothing is delinked
 GUARDING_KINDS = (CREATE_AGENT, *CONTENT_KINDS)
 STEP_ERRORS = (RobofyError, OSError, ValueError)
+IN_FLIGHT = "outcome unknown, the next run reconciles it (in flight when apply was interrupted)"
 
 
 class ApplyInterrupted(KeyboardInterrupt):
@@ -72,6 +74,22 @@ class _Run:
         self.watches: dict[int, Watch] = {}
         self.notes: list[str] = []
         self.pending_statuses: set[str] = set()
+        self.sent: set[int] = set()  # actions whose requests have started going out
+        self._stopped = False  # Ctrl-C: a worker starts no new action after it
+        self._lock = threading.Lock()
+
+    def begin(self, indexes: Sequence[int]) -> bool:
+        """Mark actions as going out; False (do not send) once apply was interrupted."""
+        with self._lock:
+            if not self._stopped:
+                self.sent.update(indexes)
+            return not self._stopped
+
+    def stop(self) -> ApplyResult:
+        """After Ctrl-C: no worker starts another action; what was sent is in flight."""
+        with self._lock:
+            self._stopped = True
+        return self.result()
 
     def indexed(self, *kinds: str) -> list[tuple[int, Action]]:
         return [(i, a) for i, a in enumerate(self.plan.actions) if a.kind in kinds]
@@ -82,10 +100,16 @@ class _Run:
 
     def result(self) -> ApplyResult:
         outcomes = tuple(
-            self.outcomes.get(i) or Outcome(a, SKIPPED, "not run: apply was interrupted")
-            for i, a in enumerate(self.plan.actions)
+            self.outcomes.get(i) or self._unfinished(i, a) for i, a in enumerate(self.plan.actions)
         )
         return ApplyResult(outcomes, tuple(self.notes), tuple(sorted(self.pending_statuses)))
+
+    def _unfinished(self, i: int, action: Action) -> Outcome:
+        """No outcome yet (an interrupt): one in flight may have been applied, so it is
+        never "not run"; the next plan reads what happened."""
+        if i in self.sent:
+            return Outcome(action, STILL_RUNNING, IN_FLIGHT)
+        return Outcome(action, SKIPPED, "not run: apply was interrupted")
 
 
 def apply_plan(
@@ -110,7 +134,7 @@ def apply_plan(
         _wait(run, wait, wait_timeout, clock, sleep)
         _delink(run, wait)
     except KeyboardInterrupt:
-        raise ApplyInterrupted(run.result()) from None
+        raise ApplyInterrupted(run.stop()) from None
     return run.result()
 
 
@@ -135,6 +159,8 @@ def _in_parallel(run: _Run, label: str, jobs: Sequence[Callable[[], None]]) -> N
 
 def _attempt(run: _Run, i: int, step: Callable[[], Outcome]) -> None:
     """Record the step's outcome, or its failure: an error ends this action only."""
+    if not run.begin([i]):
+        return
     try:
         run.outcomes[i] = step()
     except STEP_ERRORS as e:
@@ -371,6 +397,8 @@ def _delink_agent(run: _Run, cid: str, indexes: list[int]) -> None:
     """One request for the agent's delinks; when it fails, one per action to isolate it."""
     every = sorted({lid for i in indexes for lid in run.plan.actions[i].linkage_ids})
     errors: dict[int, str] = {}
+    if not run.begin(indexes):
+        return
     try:
         done = steps.delink(run.api, cid, every) if every else set()
     except RobofyError as e:

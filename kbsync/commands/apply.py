@@ -22,7 +22,7 @@ from kbsync.commands.common import (
 )
 from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
-from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
+from kbsync.error_handler import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, interrupted_exit_code
 from kbsync.errors import ConfigError, GuardError, StalePlanError
 from kbsync.github.summary import log_group
 from kbsync.golden.checks import CheckResult, run_checks
@@ -34,6 +34,9 @@ from kbsync.plan.planfile import check_fresh, load_plan
 from kbsync.render.apply_json import JsonReport
 from kbsync.render.checks import render_checks
 from kbsync.render.progress import make_progress
+
+# CI applies without --yes, as documented; one line says why nothing was asked
+NOT_ASKED = "kbsync: stdin is not a terminal, so apply does not ask (pass --yes to say so)\n"
 
 
 class ApplyArgs(NamedTuple):
@@ -216,9 +219,10 @@ def _checked_run(applying: Applying, session: Session, show: Callable[[ApplyResu
     _refuse_unsafe(applying.guarded, session)
     if not planned.plan.has_changes:
         return EXIT_OK
-    if not _confirmed(session):
+    cancelled = _cancelled(session)
+    if cancelled is not None:
         session.stderr.write("Apply cancelled; nothing was changed.\n")
-        return EXIT_ERROR
+        return cancelled
     result = _run_and_show(applying, session, show)
     step_summary(planned.plan, result, session.env, session.stderr)
     return EXIT_PARTIAL if result.failed else EXIT_OK
@@ -234,8 +238,21 @@ def _refuse_unsafe(guarded: Guarded, session: Session) -> None:
     refuse_over_limits(guarded.limits, session.stderr)
 
 
+def _cancelled(session: Session) -> int | None:
+    """None to go ahead, else the exit code: "no" and Ctrl-D 1, Ctrl-C 130."""
+    try:
+        return None if _confirmed(session) else EXIT_ERROR
+    except EOFError:
+        return EXIT_ERROR
+    except KeyboardInterrupt as interrupt:
+        return interrupted_exit_code(interrupt)
+
+
 def _confirmed(session: Session) -> bool:
-    if session.confirm is None or session.apply_args.yes:
+    if session.apply_args.yes:
+        return True
+    if session.confirm is None:  # CI: nobody to ask, as documented; but say so
+        session.stderr.write(NOT_ASKED)
         return True
     if session.args.fmt == "json":  # nobody was shown a plan to answer about
         raise GuardError("apply --format json does not ask: pass --yes; nothing was applied")

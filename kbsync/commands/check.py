@@ -1,4 +1,7 @@
-"""``kbsync check``: ask each agent its golden questions; exit 1 when one fails."""
+"""``kbsync check``: ask each agent its golden questions; exit 3 when one fails.
+
+3, as ``apply --check`` uses: the questions were asked and answered, not all well.
+1 stays what it means everywhere: an error (no answer, bad manifest, ...)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import TextIO
 
 from kbsync.commands.common import RemoteArgs, load_desired, print_banner, use_color, write_block
 from kbsync.commands.connect import open_api
-from kbsync.error_handler import EXIT_ERROR, EXIT_OK
+from kbsync.error_handler import EXIT_OK, EXIT_PARTIAL
 from kbsync.golden.checks import run_checks
 from kbsync.golden.pacing import chat_pacer
 from kbsync.render.checks import render_checks
@@ -31,4 +34,4 @@ def check(
         api.close()
     color = use_color(stdout, env)
     write_block(stdout, render_checks(results, args.fmt, color=color), color=color)
-    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
+    return EXIT_OK if all(r.passed for r in results) else EXIT_PARTIAL

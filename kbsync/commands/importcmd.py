@@ -14,7 +14,7 @@ from kbsync.commands.common import RemoteArgs, print_banner, write_block
 from kbsync.commands.connect import open_api
 from kbsync.desired.expand import load_desired_state
 from kbsync.error_handler import EXIT_OK
-from kbsync.errors import ConfigError, ManifestError
+from kbsync.errors import ConfigError, ManifestError, RobofyError
 
 SANDBOX_PROJECT = 1
 
@@ -32,7 +32,9 @@ def import_agents(
     """Read the chosen agents (``args.agents``: names or ids) and write the manifest."""
     output = import_args.output
     _refuse_overwrite([output], import_args.force)
-    project = project_id(import_args.project, env, sandbox=args.sandbox)
+    project = given_project_id(import_args.project, env, sandbox=args.sandbox)
+    if project is None:
+        project = only_project(args, env)
     print_banner(args._replace(fmt="text"), output, stdout, stdout)
     with _file_errors(output):
         if import_args.seed_demo:
@@ -59,8 +61,19 @@ def _file_errors(output: Path) -> Iterator[None]:
         raise ConfigError(f"cannot write {where}: {e.strerror or e}") from None
 
 
+WHICH_PROJECT = "which project? pass --project ID or set ROBOFY_PROJECT_ID"
+
+
 def project_id(option: int | None, env: Mapping[str, str], *, sandbox: bool) -> int:
     """``--project``, else ROBOFY_PROJECT_ID, else (sandbox only) project 1."""
+    found = given_project_id(option, env, sandbox=sandbox)
+    if found is None:
+        raise ConfigError(WHICH_PROJECT)
+    return found
+
+
+def given_project_id(option: int | None, env: Mapping[str, str], *, sandbox: bool) -> int | None:
+    """As ``project_id``; None when none is given (import then asks Robofy)."""
     if option is not None:
         return option
     raw = env.get("ROBOFY_PROJECT_ID", "").strip()
@@ -70,9 +83,26 @@ def project_id(option: int | None, env: Mapping[str, str], *, sandbox: bool) -> 
             shown = raw if len(raw) <= 40 else raw[:37] + "..."
             raise ConfigError(f"ROBOFY_PROJECT_ID must be a positive integer, not {shown!r}")
         return int(raw)
-    if sandbox:
-        return SANDBOX_PROJECT
-    raise ConfigError("which project? pass --project ID or set ROBOFY_PROJECT_ID")
+    return SANDBOX_PROJECT if sandbox else None
+
+
+def only_project(args: RemoteArgs, env: Mapping[str, str]) -> int:
+    """The one project the key sees (List Projects); else an error listing them."""
+    from kbsync.robofy.client import client_from_env
+
+    which = WHICH_PROJECT
+    with client_from_env(env, 0, base_url=args.base_url) as client:
+        try:
+            projects = client.list_projects()
+        except RobofyError as err:
+            raise ConfigError(f"{which} (Robofy did not list the key's projects: {err})") from None
+    if len(projects) == 1:
+        return projects[0][0]
+    if not projects:
+        raise ConfigError(f"{which}: the API key sees no project")
+    listed = ", ".join(f"{pid} ({name})" if name else str(pid) for pid, name in projects[:20])
+    more = f" and {len(projects) - 20} more" if len(projects) > 20 else ""
+    raise ConfigError(f"{which}: the API key sees {len(projects)} projects: {listed}{more}")
 
 
 def _refuse_overwrite(paths: list[Path], force: bool) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from kbsync.desired.expand import load_desired_state
+from kbsync.desired.skipped import skip_summary
+from kbsync.errors import Problem
 from kbsync.manifest.load import display_path, resolve_manifest_path
 from kbsync.model import DesiredAgent
 from kbsync.render.neutralise import neutralise
@@ -14,14 +16,24 @@ from kbsync.render.neutralise import neutralise
 def validate(manifest_option: str | None, env: Mapping[str, str], out: TextIO) -> int:
     """Print one summary line per agent and a final OK line; ManifestError when invalid."""
     path = resolve_manifest_path(manifest_option, env)
-    state = load_desired_state(path, env)
+    # the shape, without the environment: plan and apply still need every variable
+    state = load_desired_state(path, env, placeholders=True)
     for agent in state.agents:
         out.write(summarize_agent(agent) + "\n")
+        if agent.skipped:  # a warning, not a problem: validate still passes
+            out.write(f"  {skip_summary(agent.skipped)}\n")
+    for where in state.unset:
+        out.write(_placeholder_note(where) + "\n")
     count = len(state.agents)
     out.write(
         neutralise(f"OK: {display_path(path)} ({count} agent{'' if count == 1 else 's'})") + "\n"
     )
     return 0
+
+
+def _placeholder_note(where: Problem) -> str:
+    at = where._replace(message=f"note: environment variable {where.message} is not set")
+    return f"{at}; validated as a placeholder (plan and apply need it)"
 
 
 def summarize_agent(agent: DesiredAgent) -> str:

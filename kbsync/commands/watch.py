@@ -8,6 +8,7 @@ Deletes are only planned as notes unless ``--prune``.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -97,6 +98,8 @@ def watch(
     stderr: TextIO,
 ) -> int:
     """Runs until Ctrl-C (exit 130). An invalid manifest at start is an error (exit 1)."""
+    if args.fmt == "markdown":  # one line per cycle: there is no document to render
+        raise ConfigError("kbsync watch prints text or json lines; --format markdown is not one")
     parse_max_delete(watch_args.max_delete)  # a bad value is an error now, not every cycle
     desired = load_desired(args, env)
     print_banner(args, desired.manifest_path, stdout, stderr)
@@ -123,6 +126,7 @@ def run_watch(session: Session) -> int:
         watcher.start(syncer.scope())
     except OSError as error:  # e.g. the system's limit of inotify watches
         raise ConfigError(f"cannot watch the manifest's folders: {error}") from None
+    _say_watching(session)
     try:
         run_loop(_loop(session, collector, watcher, syncer))
     finally:
@@ -151,6 +155,16 @@ def _loop(session: Session, collector: ChangeCollector, watcher: Watcher, syncer
         backoff=session.backoff,
         fatal=(AuthError,),
     )
+
+
+def _say_watching(session: Session) -> None:
+    """Once, on stderr (stdout may be JSON lines): how much is watched and how to stop."""
+    count = len(session.desired.file_fingerprints) + 1  # the manifest itself too
+    files = "file" if count == 1 else "files"
+    stream = session.stderr or sys.stderr
+    stream.write(f"Watching {count} {files} of {session.desired.manifest_path.name}; ")
+    stream.write("press Ctrl-C to stop.\n")
+    stream.flush()
 
 
 def _watcher(collector: ChangeCollector, factory: ObserverFactory | None) -> Watcher:
@@ -194,7 +208,8 @@ class Syncer:
         """Changed paths as people know them: relative to the manifest's folder, without
         the folders whose files are listed anyway."""
         root = self.desired.manifest_path.resolve().parent
-        return tuple(sorted(_relative(p, root) for p in changed if not _has_inside(p, changed)))
+        shown = (_relative(p, root) + _gone(p) for p in changed if not _has_inside(p, changed))
+        return tuple(sorted(shown))
 
     def scope(self) -> Scope:
         """What to watch; recomputed each cycle (a named folder may have been created),
@@ -261,6 +276,10 @@ def _with_result(report: CycleReport, result: ApplyResult) -> CycleReport:
 
 def _subject(action: Action) -> str:
     return action.label or action.source_key or action.kind
+
+
+def _gone(path: Path) -> str:
+    return "" if path.exists() else " (deleted)"
 
 
 def _has_inside(folder: Path, paths: frozenset[Path]) -> bool:

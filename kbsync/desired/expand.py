@@ -19,7 +19,15 @@ from kbsync.manifest.load import Manifest, parse_manifest, sort_problems
 from kbsync.manifest.secrets import secret_in_text
 from kbsync.manifest.specs import AgentSpec, FileSpec
 from kbsync.manifest.yamlload import Loc
-from kbsync.model import FILE, TEXT, DesiredAgent, DesiredAsset, DesiredState, PruneMode
+from kbsync.model import (
+    FILE,
+    TEXT,
+    DesiredAgent,
+    DesiredAsset,
+    DesiredState,
+    PruneMode,
+    SkippedFile,
+)
 from kbsync.robofy.contract import MAX_PROMPT_CHARS
 from kbsync.safefiles import read_regular
 
@@ -27,10 +35,12 @@ MAX_READ_TEXT_BYTES = 4 * 1024 * 1024  # a text holds at most 1,000,000 characte
 
 
 def load_desired_state(
-    path: Path, env: Mapping[str, str], *, use_cache: bool = True
+    path: Path, env: Mapping[str, str], *, use_cache: bool = True, placeholders: bool = False
 ) -> DesiredState:
-    """Load, validate and expand the manifest; ManifestError with every problem found."""
-    manifest, problems = parse_manifest(path, env)
+    """Load, validate and expand the manifest; ManifestError with every problem found.
+
+    ``placeholders`` (validate only): unset variables are placeholders, not problems."""
+    manifest, problems = parse_manifest(path, env, placeholders=placeholders)
     if manifest is None:
         raise ManifestError(sort_problems(problems))
     key = guarded_key(env)
@@ -47,6 +57,7 @@ def load_desired_state(
         manifest_path=manifest.path,
         manifest_fingerprint=manifest.fingerprint,
         file_fingerprints=dict(sorted(expansion.fingerprints.items())),
+        unset=manifest.unset,
         statuses=manifest.statuses,
     )
 
@@ -55,6 +66,7 @@ class _Walked(NamedTuple):
     spec: AgentSpec
     files: tuple[FileStat, ...]
     entry_locs: dict[str, Loc]  # file rel path -> where the entry that took it is written
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 class _Expansion:
@@ -87,6 +99,7 @@ class _Expansion:
     def _walk_files(self, spec: AgentSpec) -> _Walked:
         found: dict[str, FileStat] = {}
         locs: dict[str, Loc] = {}
+        skipped: dict[str, SkippedFile] = {}
         reached = _Reached(self.root)
         for entry in spec.files:
             try:
@@ -100,7 +113,9 @@ class _Expansion:
             for f in walked.files:
                 found.setdefault(f.rel, f)
                 locs.setdefault(f.rel, entry.loc)
-        return _Walked(spec, tuple(sorted(found.values())), locs)
+            skipped.update((s.path, s) for s in walked.skipped)
+        left_out = tuple(s for path, s in sorted(skipped.items()) if path not in found)
+        return _Walked(spec, tuple(sorted(found.values())), locs, left_out)
 
     def _agent(
         self, walked: _Walked, hashes: dict[str, str], failures: dict[str, str]
@@ -126,6 +141,7 @@ class _Expansion:
             files=tuple(files),
             sites=spec.sites,
             checks=spec.checks,
+            skipped=walked.skipped,
         )
 
     def _prompt(self, spec: AgentSpec) -> str | None:

@@ -1,5 +1,9 @@
 """Which files a `files:` entry takes: include/exclude (gitignore syntax), .kbsyncignore,
-hidden and editor temp files skipped, supported types only, 10 MB at most."""
+hidden and editor temp files skipped, supported types only, 10 MB at most.
+
+A folder's files of other types, and (unless the entry says ``oversize: error``) those
+over 10 MB, are skipped and reported (``Walked.skipped``); a file named on its own is
+taken or is an error."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pathspec
 from kbsync.desired.hashcache import FileStat
 from kbsync.desired.paths import PathProblem, check_within, inside
 from kbsync.manifest.specs import FileSpec
+from kbsync.model import SKIP_OVERSIZE, SKIP_UNSUPPORTED, SkippedFile
 from kbsync.robofy.contract import FILE_EXTENSIONS as SUPPORTED_EXTENSIONS
 from kbsync.robofy.contract import MAX_FILE_BYTES
 from kbsync.safefiles import read_regular
@@ -26,6 +31,7 @@ TEMP_PATTERNS = ("*~", ".*.swp", ".#*", "#*#", "*.tmp", ".DS_Store")
 class Walked(NamedTuple):
     files: list[FileStat]  # sorted by rel
     problems: list[str]  # messages naming the file
+    skipped: list[SkippedFile] = []  # sorted by path
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
@@ -62,7 +68,7 @@ def walk_entry(root: Path, spec: FileSpec) -> Walked:
     walker.walk(str(path), "")
     if not walker.files and not walker.problems:
         raise PathProblem(f"folder {spec.path} matches no files{walker.describe_filters()}")
-    return Walked(sorted(walker.files), sorted(walker.problems))
+    return Walked(sorted(walker.files), sorted(walker.problems), sorted(walker.skipped))
 
 
 def _single(root: Path, path: Path, rel: str) -> Walked:
@@ -119,6 +125,7 @@ class _Walker:
         self.exclude = _spec(spec.exclude, "exclude: pattern")
         self.files: list[FileStat] = []
         self.problems: list[str] = []
+        self.skipped: list[SkippedFile] = []
         self.ignore = _spec(self._ignore_lines(folder / IGNORE_FILE), self._ignore_rel() + " line")
         self.drop = tuple(s for s in (self.exclude, self.ignore) if s is not None)
         top = folder.stat()
@@ -164,8 +171,9 @@ class _Walker:
             self.problems.append(f"{self.prefix}{sub}: the file name is not UTF-8; rename it")
             return
         if self.include is None:
-            if not is_supported(name):
-                return  # no include given: other types are simply not taken
+            if not is_supported(name):  # no include given: other types are not taken
+                self.skipped.append(SkippedFile(self.prefix + sub, SKIP_UNSUPPORTED))
+                return
         elif not self.include.match_file(sub):
             return
         elif not is_supported(name):
@@ -176,12 +184,22 @@ class _Walker:
         except OSError as e:
             self.problems.append(f"cannot read {self.prefix}{sub}: {e.strerror}")
             return
-        too_big_or_empty = size_problem(self.prefix + sub, st.st_size)
-        if too_big_or_empty:
-            self.problems.append(too_big_or_empty)
+        if st.st_size > MAX_FILE_BYTES:
+            self._oversize(self.prefix + sub, st.st_size)
+            return
+        empty = size_problem(self.prefix + sub, st.st_size)  # 0 bytes: Robofy refuses it
+        if empty:
+            self.problems.append(empty)
             return
         stat = FileStat(self.prefix + sub, entry.path, st.st_size, st.st_mtime_ns, st.st_ino)
         self.files.append(stat)
+
+    def _oversize(self, rel: str, size: int) -> None:
+        """Skipped with a warning, or an error when the entry says ``oversize: error``."""
+        if self.spec.oversize_error:
+            self.problems.append(size_problem(rel, size) or "")
+        else:
+            self.skipped.append(SkippedFile(rel, SKIP_OVERSIZE))
 
     def _ignore_lines(self, path: Path) -> list[str]:
         """The folder's .kbsyncignore; a link to a file outside the manifest's folder is

@@ -24,7 +24,6 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -194,6 +193,10 @@ def _hash_or_error(path: str, secret: bytes | None) -> Hashed:
 def _hash_all(files: list[FileStat], secret: bytes | None) -> list[Hashed]:
     if len(files) < 4:
         return [_hash_or_error(f.path, secret) for f in files]
+    # imported here: a warm run (kbsync validate as a pre-commit hook) hashes nothing, and
+    # concurrent.futures with logging costs it 10-20 ms of start-up
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = min(8, os.cpu_count() or 2)  # more threads than cores only fight over the GIL
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kbsync-hash") as pool:
         return list(pool.map(_hash_or_error, (f.path for f in files), [secret] * len(files)))

@@ -5,7 +5,9 @@ shell, so no input can inject a command:
 
     KBSYNC_INPUT_COMMAND   plan | apply | validate | check
     KBSYNC_INPUT_FILE      the manifest
-    KBSYNC_INPUT_ARGS      more arguments, split like a shell would (shlex)
+    KBSYNC_INPUT_ARGS      more arguments, split like a shell would (shlex; on Windows
+                           runners, RUNNER_OS=Windows, a backslash is a plain character)
+    KBSYNC_INPUT_PLAN_FILE apply only: the saved plan, one argument, never split
     KBSYNC_INPUT_API_KEY   -> ROBOFY_API_KEY for kbsync only (when not empty)
     KBSYNC_INPUT_BASE_URL  -> ROBOFY_BASE_URL for kbsync only (when not empty)
     KBSYNC_INPUT_COMMENT   true | false: post or update the sticky PR comment (plan)
@@ -52,6 +54,7 @@ class Inputs(NamedTuple):
     comment: bool
     comment_marker: str
     github_token: str
+    plan_file: str = ""
 
     def __repr__(self) -> str:
         """The secrets never reach a log or a traceback through repr."""
@@ -80,20 +83,34 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     comment = value("COMMENT", "false").lower()
     if comment not in ("true", "false"):
         raise ActionError(f"input comment: {comment!r} is not true or false")
-    try:
-        args = tuple(shlex.split(env.get(_PREFIX + "ARGS", "")))
-    except ValueError as e:
-        raise ActionError(f"input args: {e}") from None
+    plan_file = value("PLAN_FILE")
+    if plan_file and command != "apply":
+        raise ActionError(f"input plan-file: only for command apply, not {command}")
     return Inputs(
         command=command,
         file=value("FILE", "kbsync.yaml"),
-        args=args,
+        args=split_args(env.get(_PREFIX + "ARGS", ""), windows=env.get("RUNNER_OS") == "Windows"),
         api_key=normalise_key(env.get(_PREFIX + "API_KEY", "")),
         base_url=value("BASE_URL"),
         comment=comment == "true",
         comment_marker=value("COMMENT_MARKER", "kbsync-plan"),
         github_token=env.get(_PREFIX + "GITHUB_TOKEN", ""),
+        plan_file=plan_file,
     )
+
+
+def split_args(text: str, *, windows: bool) -> tuple[str, ...]:
+    """Shell-like words; on Windows a backslash is part of a path (D:\\a\\plan.json), not
+    an escape, so only quotes group words there."""
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    if windows:
+        lexer.escape = ""
+    try:
+        return tuple(lexer)
+    except ValueError as e:
+        raise ActionError(f"input args: {e}") from None
 
 
 def kbsync_argv(inputs: Inputs, plan_json: Path) -> list[str]:
@@ -104,7 +121,7 @@ def kbsync_argv(inputs: Inputs, plan_json: Path) -> list[str]:
         argv += ["--format", "markdown", "--detailed-exitcode", "--out", str(plan_json)]
     if inputs.command == "apply":
         argv.append("--yes")
-    return argv + list(inputs.args)
+    return argv + list(inputs.args) + ([inputs.plan_file] if inputs.plan_file else [])
 
 
 def kbsync_env(inputs: Inputs, env: Mapping[str, str]) -> dict[str, str]:

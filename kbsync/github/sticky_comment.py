@@ -1,9 +1,13 @@
 """Post ONE sticky pull-request comment, and update it on every new push.
 
 The comment is found again by a hidden marker, ``<!-- kbsync:MARKER -->``, so a
-pull request gets one kbsync plan comment however often it is pushed to. Uses
-two GitHub REST endpoints: list issue comments (paginated with Link headers),
-and create / update an issue comment.
+pull request gets one kbsync plan comment however often it is pushed to. Only a
+comment written by the token's own user counts (anyone can paste the marker into
+a comment of theirs), and a minimized (hidden) one is left alone, as the
+well-known sticky-comment actions do. Uses GitHub REST: who am I (``GET /user``;
+the Actions token may not ask, and then it is ``github-actions[bot]``), list issue
+comments (paginated with Link headers), create / update an issue comment; and one
+GraphQL query for whether the candidates are minimized (REST does not say).
 
     python -m kbsync.github.sticky_comment --repo OWNER/NAME --pr N --body-file F [--marker ID]
 
@@ -34,6 +38,11 @@ _MARKER_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # a loop guard: 100 pages of 100 comments is more than any pull request has
 _MAX_PAGES = 100
+# who GITHUB_TOKEN's comments are by; that token gets 403 from GET /user
+ACTIONS_BOT = "github-actions[bot]"
+_MINIMIZED_QUERY = (
+    "query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id isMinimized } } }"
+)
 
 
 class GitHubError(KbsyncError):
@@ -61,17 +70,60 @@ def upsert_sticky_comment(
 
 
 def find_marked_comment(client: httpx.Client, repo: str, pr: int, tag: str) -> int | None:
-    """The id of the oldest comment containing the tag, reading every page."""
+    """The id of the oldest of our own comments containing the tag that is not
+    minimized, reading every page."""
+    candidates = _marked_comments(client, repo, pr, tag, own_login(client))
+    hidden = minimized(client, [node for _, node in candidates[:100]])
+    return next((cid for cid, node in candidates if node not in hidden), None)
+
+
+def own_login(client: httpx.Client) -> str:
+    """The login of the token's user; the Actions token may not ask, and is the bot."""
+    response = client.get("/user")
+    if response.status_code == 403:
+        return ACTIONS_BOT
+    login = _check(response).json().get("login")
+    return str(login) if login else ACTIONS_BOT
+
+
+def _marked_comments(
+    client: httpx.Client, repo: str, pr: int, tag: str, login: str
+) -> list[tuple[int, str]]:
+    """(id, node id) of every comment by ``login`` containing the tag, oldest first."""
     url: str | None = f"/repos/{repo}/issues/{pr}/comments?per_page=100"
     seen: set[str] = set()
+    found: list[tuple[int, str]] = []
     while url and url not in seen and len(seen) < _MAX_PAGES:
         seen.add(url)
         response = _check(client.get(url))
         for comment in response.json():
-            if tag in (comment.get("body") or ""):
-                return int(comment["id"])
+            author = (comment.get("user") or {}).get("login")
+            if author == login and tag in (comment.get("body") or ""):
+                found.append((int(comment["id"]), str(comment.get("node_id") or "")))
         url = response.links.get("next", {}).get("url")
-    return None
+    return found
+
+
+def minimized(client: httpx.Client, node_ids: list[str]) -> set[str]:
+    """Which of these comments are minimized; when GraphQL cannot say, none (ours anyway)."""
+    ids = [node for node in node_ids if node]
+    if not ids:
+        return set()
+    query = {"query": _MINIMIZED_QUERY, "variables": {"ids": ids}}
+    try:
+        response = client.post(graphql_url(client), json=query)
+        nodes = response.json()["data"]["nodes"] if response.is_success else []
+    except (httpx.HTTPError, ValueError, LookupError, TypeError):
+        return set()
+    if not isinstance(nodes, list):
+        return set()
+    return {n["id"] for n in nodes if isinstance(n, dict) and n.get("isMinimized") is True}
+
+
+def graphql_url(client: httpx.Client) -> str:
+    """GitHub's GraphQL endpoint beside the REST one (GitHub Enterprise: /api/graphql)."""
+    base = str(client.base_url).rstrip("/")
+    return base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
 
 
 def _with_marker(body: str, tag: str) -> str:

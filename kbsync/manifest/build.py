@@ -84,8 +84,8 @@ def _build_agent(
 
 
 def _has_name(node: YNode) -> bool:
-    name = child(node, "name")
-    return name is not None and valid(Str(min_length=1), name)
+    name = child(node, "name")  # an unset ${VAR} (validate) is no name yet: the key stands in
+    return name is not None and not name.placeholder and valid(Str(min_length=1), name)
 
 
 def _pinned_id(node: YNode | None) -> str | None:

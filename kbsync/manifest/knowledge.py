@@ -70,6 +70,8 @@ def _text(item: YNode, name: str, where: str, file: str) -> tuple[TextSpec, list
         return TextSpec(name, None, str(path.value), path.loc), []
     text = str(content.value)
     spec = TextSpec(name, text, None, content.loc)
+    if content.placeholder or not text.strip():
+        return spec, []  # an unset ${VAR} may hold any text; the schema reports a blank one
     return spec, text_problems(text, name, where, file, content.loc)
 
 
@@ -99,6 +101,7 @@ def build_files(
             include=_strings(_get(item, "include")),
             exclude=_strings(_get(item, "exclude")),
             loc=path_node.loc,
+            oversize_error=_str(_get(item, "oversize")) == "error",
         )
         problems += _overlaps(spec, specs, where, file)
         specs.append(spec)
@@ -162,6 +165,8 @@ def _site(item: YNode, where: str, file: str) -> tuple[DesiredSite | None, list[
     problems: list[Problem] = []
     url_node = _get(item, "url")
     assert url_node is not None
+    if url_node.placeholder:
+        return None, []  # validate: an unset ${VAR} may be any URL; no site to describe
     try:
         url = normalize_written_url(str(url_node.value))
     except ValueError as e:
@@ -190,7 +195,7 @@ def _patterns(node: YNode | None, where: str, file: str) -> tuple[tuple[str, ...
     problems: list[Problem] = []
     items = node.value if node is not None and isinstance(node.value, list) else [node]
     for item in items:
-        if item is None:
+        if item is None or item.placeholder:
             continue
         text = str(item.value)
         star = text.endswith("*")
@@ -202,7 +207,7 @@ def _patterns(node: YNode | None, where: str, file: str) -> tuple[tuple[str, ...
 
 
 def _recrawl(node: YNode | None, where: str, file: str) -> tuple[float | None, list[Problem]]:
-    if node is None:
+    if node is None or node.placeholder:
         return None, []
     try:
         return parse_duration(str(node.value)), []
@@ -221,3 +226,7 @@ def _int(node: YNode | None) -> int | None:
 
 def _bool(node: YNode | None) -> bool:
     return node is not None and node.value is True
+
+
+def _str(node: YNode | None) -> str | None:
+    return node.value if node is not None and isinstance(node.value, str) else None

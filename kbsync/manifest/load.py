@@ -35,6 +35,7 @@ class Manifest(NamedTuple):
     project: int
     agents: tuple[AgentSpec, ...]
     fingerprint: str  # sha256 of the manifest file's bytes
+    unset: tuple[Problem, ...] = ()  # placeholders (validate): first use of each unset ${VAR}
     # `api:`: lower-case Robofy status -> ready/pending/failed
     statuses: Mapping[str, str] = NO_NAMES
 
@@ -59,10 +60,14 @@ def load_manifest(path: Path, env: Mapping[str, str]) -> Manifest:
     return manifest
 
 
-def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None, list[Problem]]:
-    """The manifest as far as it could be read, and the problems found on the way."""
+def parse_manifest(
+    path: Path, env: Mapping[str, str], *, placeholders: bool = False
+) -> tuple[Manifest | None, list[Problem]]:
+    """The manifest as far as it could be read, and the problems found on the way.
+
+    ``placeholders`` (validate): an unset ``${VAR}`` may hold any value, and is noted."""
     display = display_path(path)
-    read = read_yaml(path, display, env)
+    read = read_yaml(path, display, env, placeholders=placeholders)
     problems = list(read.problems)
     if read.tree is None:
         return None, problems
@@ -86,6 +91,7 @@ def parse_manifest(path: Path, env: Mapping[str, str]) -> tuple[Manifest | None,
         project=project if project is not None else 0,
         agents=agents,
         fingerprint=hashlib.sha256(read.data).hexdigest(),
+        unset=read.unset,
         statuses=statuses,
     )
     return manifest, problems

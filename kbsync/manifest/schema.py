@@ -119,7 +119,7 @@ TEXT = Obj(
         "name": Str(
             "Unique name of the text within the agent: its identity (text:NAME).", min_length=1
         ),
-        "content": Str("The text itself."),
+        "content": Str("The text itself.", min_length=1),
         "file": Str(
             "...or a UTF-8 file holding it, relative to the manifest (a leading BOM is dropped).",
             min_length=1,
@@ -138,6 +138,10 @@ FILES = Obj(
             "(default: every supported type)."
         ),
         "exclude": _strs("Files to leave out, gitignore syntax relative to the folder."),
+        "oversize": Str(
+            "A file over 10 MB in the folder: skip it with a warning (default), or error.",
+            enum=("skip", "error"),
+        ),
     },
     "Files to upload from a folder or one file.",
     required=("path",),
@@ -227,6 +231,7 @@ def manifest_json_schema() -> dict[str, Any]:
     document["properties"]["version"]["const"] = 1
     agents = document["properties"]["agents"]
     agents["propertyNames"] = {"pattern": AGENT_KEY_PATTERN}
+    agents["minProperties"] = 1  # validate: "no agents declared"
     return document
 
 

@@ -20,6 +20,7 @@ class FileSpec(NamedTuple):
     include: tuple[str, ...]  # empty: every supported type
     exclude: tuple[str, ...]
     loc: Loc  # where `path:` is written
+    oversize_error: bool = False  # `oversize: error`: a folder's file over 10 MB is an error
 
 
 class PromptSpec(NamedTuple):

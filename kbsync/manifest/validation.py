@@ -3,7 +3,10 @@
 The manifest's shape is written once (kbsync/manifest_schema.py) with these types;
 ``check`` validates located YAML nodes against it (every problem, with line and
 column and a "did you mean"), ``to_json_schema`` renders it for editors. The two
-cannot drift because they read the same definition.
+read the same definition, and a property test (tests/manifest/test_schema_agrees.py)
+checks that they give the same verdict on generated manifests. What JSON Schema
+cannot express is checked by validate only: files exist, duplicates (agent names,
+websites, file entries), literal secrets, one main website.
 """
 
 from __future__ import annotations
@@ -94,6 +97,8 @@ def check(
     """Every problem of ``node`` against ``schema``; ``where`` names it (agents.support.prompt).
 
     ``key_loc`` is where the node's key is written: a missing key is reported there."""
+    if node.placeholder:  # an unset ${VAR} under validate: it could hold any value
+        return []
     if isinstance(schema, AnyOf):
         return _check_any(schema, node, where, file, key_loc)
     if not _type_matches(schema, node.value):
@@ -291,7 +296,7 @@ def coerce(schema: Schema, node: YNode) -> YNode:
         for option in schema.options:
             if _type_matches(option, node.value):
                 return coerce(option, node)
-    if node.interpolated and isinstance(node.value, str):
+    if node.interpolated and isinstance(node.value, str) and not node.placeholder:
         return node._replace(value=_convert(schema, node.value))
     return node
 
@@ -353,23 +358,40 @@ def to_json_schema(schema: Schema) -> dict[str, Any]:
         out["anyOf"] = [to_json_schema(o) for o in schema.options]
         return out
     rendered = _JSON_RENDERERS[type(schema)](schema)
-    if isinstance(schema, (Int, Num, Bool)) or (isinstance(schema, Str) and schema.pattern):
+    if isinstance(schema, (Int, Num, Bool)) or _constrained(schema):
         rendered = {"anyOf": [rendered, INTERPOLATED]}
     out.update(rendered)
     return out
+
+
+def _constrained(schema: Schema) -> bool:
+    """A string that ``${VAR}`` as written may not satisfy (a pattern, an enum), though
+    the value it stands for may: editors must not flag ``prune: ${PRUNE_MODE}``."""
+    return isinstance(schema, Str) and bool(schema.pattern or schema.enum)
 
 
 def _json_str(schema: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "string"}
     if schema.enum:
         out["enum"] = list(schema.enum)
+    patterns = [schema.pattern] if schema.pattern else []
     if schema.min_length:
         out["minLength"] = schema.min_length
+        patterns.append(_not_blank(schema.min_length))  # validate counts the stripped text
     if schema.max_length is not None:
         out["maxLength"] = schema.max_length
-    if schema.pattern:
-        out["pattern"] = schema.pattern
+    if len(patterns) == 1:
+        out["pattern"] = patterns[0]
+    elif patterns:
+        out["allOf"] = [{"pattern": p} for p in patterns]
     return out
+
+
+def _not_blank(min_length: int) -> str:
+    """A pattern for "at least ``min_length`` characters once stripped of whitespace"."""
+    if min_length == 1:
+        return r"\S"
+    return r"\S[\s\S]{" + str(min_length - 2) + r",}\S"
 
 
 def _json_number(schema: Any) -> dict[str, Any]:

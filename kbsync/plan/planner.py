@@ -8,6 +8,7 @@ and finally the guards (guards), which turn into ``Plan.refusals``.
 
 from __future__ import annotations
 
+from kbsync.desired.skipped import skip_summary
 from kbsync.errors import ConfigError
 from kbsync.model import (
     ACTION_KINDS,
@@ -40,6 +41,7 @@ def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> P
         agent_actions, agent_notes = _plan_agent(agent, state, options)
         actions += sorted(agent_actions, key=_order)
         notes += agent_notes
+        notes += [Note(agent.key, skip_summary(agent.skipped))] if agent.skipped else []
         linked = len(state.linkages) if state else 0
         counts.append(AgentDelinks(agent, count_delinks(agent_actions), linked))
     return Plan(
@@ -48,6 +50,7 @@ def plan(desired: DesiredState, inventory: Inventory, options: PlanOptions) -> P
         notes=tuple(notes),
         refusals=tuple(refusals(counts, options.max_delete)),
         agent_ids={a.key: s.agent.chatbot_id for a in agents if (s := inventory.states.get(a.key))},
+        skipped={a.key: a.skipped for a in agents if a.skipped},
     )
 
 

@@ -33,6 +33,10 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "actions": [action_to_json(a) for a in plan.actions],
         "notes": [{"agent": n.agent, "message": n.message} for n in plan.notes],
         "refusals": list(plan.refusals),
+        "skipped": {
+            agent: [{"path": s.path, "reason": s.reason} for s in files]
+            for agent, files in sorted(plan.skipped.items())
+        },
     }
 
 

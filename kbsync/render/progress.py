@@ -7,12 +7,10 @@ collecting results), so the implementations need no locking.
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichBar
+if TYPE_CHECKING:
+    from rich.progress import ProgressColumn, TaskID
 
 from kbsync.render.neutralise import neutralise
 
@@ -83,17 +81,39 @@ class LineProgress:
         self._stream.flush()
 
 
+def plain_bar_column(width: int = 40) -> ProgressColumn:
+    """A bar in two characters, for NO_COLOR terminals: rich draws only the filled part
+    of its bar without colour, so how much is left could not be seen. (Built here, not at
+    import: rich is imported only when a bar is drawn.)"""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class PlainBarColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            done = int(width * task.completed / task.total) if task.total else 0
+            done = max(0, min(width, done))
+            return Text("━" * done + "─" * (width - done))
+
+    return PlainBarColumn()
+
+
 class BarProgress:
     """A rich progress bar, one task per phase, on an interactive terminal."""
 
     def __init__(self, stream: TextIO) -> None:
+        # rich (about 40 ms to import) only when a bar is drawn, never in CI or for a plan
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichBar
+
+        console = Console(file=stream)
         self._bar = RichBar(
             TextColumn("{task.description}"),
-            BarColumn(),
+            plain_bar_column() if console.no_color else BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[message]}"),
-            console=Console(file=stream),
+            console=console,
             transient=False,
         )
         self._task: TaskID | None = None
@@ -105,15 +125,20 @@ class BarProgress:
             self._started = True
         if self._task is not None:
             self._bar.stop_task(self._task)
-        self._task = self._bar.add_task(escape(neutralise(label)), total=total, message="")
+        self._task = self._bar.add_task(_markup(label), total=total, message="")
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._bar.advance(self._task, n)
+            if self._finished(self._task):  # "23/23 ... 1 crawl running" would be stale
+                self._bar.update(self._task, message="")
 
     def update(self, message: str) -> None:
         if self._task is not None:
-            self._bar.update(self._task, message=escape(neutralise(message)))
+            self._bar.update(self._task, message=_markup(message))
+
+    def _finished(self, task: TaskID) -> bool:
+        return any(t.id == task and t.finished for t in self._bar.tasks)
 
     def close(self) -> None:
         if self._started:
@@ -127,3 +152,11 @@ def make_progress(stream: TextIO) -> Progress:
     if callable(isatty) and isatty():
         return BarProgress(stream)
     return LineProgress(stream)
+
+
+def _markup(text: str) -> str:
+    """Foreign text made inert for the terminal, then for rich's markup (rich is loaded by
+    now: a bar is drawn)."""
+    from rich.markup import escape
+
+    return escape(neutralise(text))

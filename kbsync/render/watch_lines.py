@@ -63,11 +63,18 @@ def render_text(report: CycleReport) -> str:
 
 
 def what_changed(changed: tuple[str, ...]) -> str:
+    """``docs/a.md changed``; ``docs/a.md deleted`` when every path is gone."""
     if not changed:
         return "start"
+    if all(path.endswith(DELETED) for path in changed):
+        gone = tuple(path[: -len(DELETED)] for path in changed)
+        return what_changed(gone).removesuffix(" changed") + " deleted"
     named = ", ".join(changed[:NAMES_SHOWN])
     more = len(changed) - NAMES_SHOWN
     return f"{named} and {more} more changed" if more > 0 else f"{named} changed"
+
+
+DELETED = " (deleted)"  # how Syncer.shown marks a path that no longer exists
 
 
 def summary(report: CycleReport) -> str:

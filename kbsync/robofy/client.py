@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import random
 import re
 import threading
@@ -35,7 +36,7 @@ from kbsync.model import (
 )
 from kbsync.robofy import contract as c
 from kbsync.robofy import uncertain
-from kbsync.robofy.deadline import with_deadlines
+from kbsync.robofy.network import network_transports
 from kbsync.robofy.sender import (
     DEFAULT_RATE_LIMIT_BUDGET,
     Pacer,
@@ -73,6 +74,7 @@ class RobofyClient:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         max_pages: int = MAX_PAGES,
+        env: Mapping[str, str] | None = None,
         max_list_items: int = MAX_LIST_ITEMS,
         max_list_bytes: int = MAX_LIST_BYTES,
         rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET,
@@ -88,7 +90,8 @@ class RobofyClient:
         self.limit_rejected = False  # set when the server refused `limit` (E1): not sent again
         self._seen_links = _SeenLinks()
         self._patience = uncertain.Patience(sleep, grace=absence_grace)
-        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism)
+        network = os.environ if env is None else env  # proxies and CA bundles
+        self._http = _http_client(self.base_url, api_key, transport, timeout, parallelism, network)
         self._chats = _ChatCounter(c.CHAT.path(project_id))
         self._http.event_hooks["request"].append(self._chats.saw)
         policy = RetryPolicy(max_retries=max_retries, answer_deadline=4 * timeout)
@@ -319,6 +322,10 @@ class RobofyClient:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
         return c.chat_answer(self._send(c.CHAT, json=body))
 
+    def list_projects(self) -> list[tuple[int, str]]:
+        """(id, name) of every project the key sees (for import without a project id)."""
+        return [c.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
+
     def chat_messages_sent(self) -> int:
         return self._chats.count
 
@@ -403,14 +410,19 @@ def _http_client(
     transport: httpx.BaseTransport | None,
     timeout: float,
     parallelism: int,
+    env: Mapping[str, str],
 ) -> httpx.Client:
     pool = max(1, parallelism)
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    if transport is None:  # the network: proxies and CA bundles from the environment;
+        # one connection per worker, not one shared pool the workers contend for
+        transport, mounts = network_transports(env, pool, base_url)
     return httpx.Client(
         base_url=base_url,
         headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-        # a dripping server must not hold a request past its deadline, headers included
-        transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
+        transport=transport,
+        mounts=mounts,
         timeout=timeout,
         follow_redirects=False,  # a redirect is an error (sender), never followed
         limits=limits,
@@ -487,6 +499,7 @@ def client_from_env(
         parallelism=parallelism,
         rate_limit_budget=rate_limit_budget,
         statuses=statuses,
+        env=env,
     )
 
 

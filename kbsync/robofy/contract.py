@@ -70,6 +70,9 @@ CRAWL = Route("POST", "/v1/ai-agent/crawl_website")  # [I]
 CRAWL_STATUS = Route("GET", "/v1/ai-agent/crawl_status/{pid}/{cid}")  # [I]
 CHAT = Route("POST", "/v1/ai-agent/chat", safe_to_repeat=True)  # [D]
 GET_PROJECT = Route("GET", "/v1/projects/{pid}")  # [I]
+# the projects the key sees, for `kbsync import` without a project id; path and shape
+# assumed like GET_PROJECT's (a list of project objects with id and name)
+LIST_PROJECTS = Route("GET", "/v1/projects")  # [A]
 ACCOUNT_LIMIT = Route("GET", "/v1/account/limit")  # [I]
 LIST_SESSIONS = Route("GET", "/v1/inbox/sessions/{pid}/{cid}")  # [A] Inbox: List Sessions
 LIST_SESSION_MESSAGES = Route("GET", "/v1/inbox/session_messages/{pid}/{cid}")  # [A]
@@ -241,7 +244,7 @@ def _agent_name(answer: Answer, item: dict[str, Any]) -> tuple[str, str]:
     if present and named is None:
         return "", ""
     expected = f"a string name in {' or '.join(AGENT_NAME_KEYS)}"
-    return "", f"{answer.endpoint} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
+    return "", f"{answer.shown} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
 
 
 def _agent_profile(item: dict[str, Any]) -> dict[str, Scalar]:
@@ -325,6 +328,17 @@ def prompt_to_wire(prompt: str) -> dict[str, Scalar]:
 
 
 # --- persona, project, limits -------------------------------------------------------
+
+
+def parse_project(answer: Answer, item: Any) -> tuple[int, str]:
+    """(id, name) of one listed project."""
+    pid = item.get("id", item.get("project_id")) if isinstance(item, dict) else None
+    if isinstance(pid, str) and pid.isdigit():
+        pid = int(pid)
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid < 1:
+        raise shape_error(answer, "project objects with an integer id")
+    name = item.get("name")
+    return pid, name if isinstance(name, str) else ""
 
 
 def flat_scalars(answer: Answer, expected: str) -> dict[str, Scalar]:

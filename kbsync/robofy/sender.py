@@ -37,10 +37,19 @@ from kbsync.errors import (
 )
 from kbsync.robofy.contract import error_fields
 from kbsync.robofy.deadline import answer_deadline
+from kbsync.robofy.network import (
+    DNS_RETRIES,
+    certificate_message,
+    certificate_problem,
+    is_dns_failure,
+)
 from kbsync.robofy.wire import Answer, Route
 from kbsync.safefiles import open_regular
 
 log = logging.getLogger("kbsync.robofy")
+# one line per attempt (`--verbose`): method, path with ids, status, ms, retry; never
+# headers, bodies or the key
+requests_log = logging.getLogger("kbsync.requests")
 
 MAX_BODY_BYTES = 20 * 1024 * 1024  # never parse more than this
 # the most seconds one run waits out rate limits in total (--rate-limit-budget)
@@ -64,6 +73,11 @@ class Request(NamedTuple):
     params: dict[str, str | int] | None = None
     json: Any = None
     upload: Upload | None = None
+
+    @property
+    def shown(self) -> str:
+        """How messages and the request log name it: method and path, ids filled in."""
+        return f"{self.route.method} {self.path}"
 
 
 class RetryPolicy(NamedTuple):
@@ -173,7 +187,9 @@ class Sender:
         tries = _Tries()
         while True:
             self._pacer.wait_turn()
+            started = self._clock()
             result = self._attempt(request)
+            _log_attempt(request, result, self._clock() - started, tries)
             if isinstance(result, _Reply) and 200 <= result.answer.status < 300:
                 return result.answer
             delay = self._retry_delay(request, result, tries)
@@ -213,9 +229,8 @@ class Sender:
             raise _undecodable(route, None) from None
         except httpx.HTTPError as exc:  # any other: it may have gone out; no point repeating
             return _Lost(exc, sent=True, retry=False)
-        log.debug("%s -> HTTP %s", route.endpoint, status)
         body = _decode(self._scrub_bytes(raw), route, status, headers.get("content-type", ""))
-        answer = Answer(route.endpoint, status, body, len(raw))
+        answer = Answer(route.endpoint, status, body, request.shown, len(raw))
         return _Reply(answer, headers.get("retry-after"), headers.get("location"))
 
     def _read_capped(self, response: httpx.Response, route: Route) -> bytes:
@@ -264,14 +279,16 @@ class Sender:
         what = self._scrub(f"{type(lost.error).__name__}: {lost.error}")
         if lost.sent and not _repeatable(route):
             raise UncertainWriteError(
-                f"{route.endpoint}: the connection failed after the request was sent ({what}); "
+                f"{request.shown}: the connection failed after the request was sent ({what}); "
                 "it may or may not have been applied",
                 endpoint=route.endpoint,
                 detail=what,
             )
-        if tries.failures >= self._policy.max_retries or not lost.retry:
+        _refuse_untrusted(request, lost.error)
+        budget = DNS_RETRIES if is_dns_failure(lost.error) else self._policy.max_retries
+        if tries.failures >= min(budget, self._policy.max_retries) or not lost.retry:
             raise NetworkError(
-                f"Cannot reach Robofy for {route.endpoint} after "
+                f"Cannot reach Robofy for {request.shown} after "
                 f"{tries.failures + 1} attempts: {what}",
                 endpoint=route.endpoint,
                 detail=what,
@@ -342,7 +359,7 @@ class Sender:
         cls = _error_class(answer.status)
         text = f"Robofy answered HTTP {answer.status}"
         text += f" {code}" if code else ""
-        text += f" on {answer.endpoint}"
+        text += f" on {answer.shown}"
         text += f": {detail or message}" if (detail or message) else ""
         return cls(text, endpoint=answer.endpoint, status=answer.status, code=code, detail=detail)
 
@@ -350,7 +367,7 @@ class Sender:
         """Never followed: a redirect would re-send the key, and a 3xx write did nothing."""
         target = self._scrub(location)[:300] if location else "nowhere (no Location header)"
         return RobofyError(
-            f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a redirect to "
+            f"Robofy answered {answer.shown} (HTTP {answer.status}) with a redirect to "
             f"{target}; kbsync does not follow redirects: set ROBOFY_BASE_URL to the API's "
             "address (or use --base-url)",
             endpoint=answer.endpoint,
@@ -386,6 +403,30 @@ class _UploadFiles:
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             self._handle.close()
+
+
+def _refuse_untrusted(request: Request, error: BaseException) -> None:
+    """A certificate that does not verify will not verify on a retry either: final."""
+    problem = certificate_problem(error)
+    if problem is not None:
+        what = certificate_message(error, problem)
+        raise NetworkError(
+            f"Cannot reach Robofy for {request.shown}: {what}",
+            endpoint=request.route.endpoint,
+            detail=what,
+        )
+
+
+def _log_attempt(request: Request, result: _Reply | _Lost, seconds: float, tries: _Tries) -> None:
+    if not requests_log.isEnabledFor(logging.INFO):
+        return
+    if isinstance(result, _Reply):
+        outcome = f"HTTP {result.answer.status}"
+    else:
+        outcome = type(result.error).__name__
+    retry = tries.failures + tries.rate_limited
+    again = f" (retry {retry})" if retry else ""
+    requests_log.info("%s -> %s in %d ms%s", request.shown, outcome, seconds * 1000, again)
 
 
 def _repeatable(route: Route) -> bool:

@@ -36,14 +36,20 @@ class Answer(NamedTuple):
     endpoint: str
     status: int
     body: Any  # decoded JSON (None for an empty body)
+    path: str = ""  # the request as sent, ids filled in (GET /v1/.../7/abc): for messages
     size: int = 0  # bytes of the body as received: what bounds a listing's memory
+
+    @property
+    def shown(self) -> str:
+        """How messages name the request: with its ids when known."""
+        return self.path or self.endpoint
 
 
 def shape_error(answer: Answer, expected: str) -> ShapeError:
     """Name endpoint, status and the top-level keys seen; never a value."""
     seen = seen_keys(answer)
     return ShapeError(
-        f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with a shape kbsync "
+        f"Robofy answered {answer.shown} (HTTP {answer.status}) with a shape kbsync "
         f"does not know: expected {expected}; {seen}. "
         "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
         endpoint=answer.endpoint,
@@ -54,7 +60,7 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
 def item_error(answer: Answer, expected: str, item: object) -> ShapeError:
     """Like shape_error, for one list item: names the item's keys (never a value)."""
     return ShapeError(
-        f"Robofy answered {answer.endpoint} (HTTP {answer.status}) with an item kbsync "
+        f"Robofy answered {answer.shown} (HTTP {answer.status}) with an item kbsync "
         f"cannot read with confidence: expected {expected}; {seen_keys(answer)}; "
         f"{item_keys(item)}. Nothing was "
         "written. Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",

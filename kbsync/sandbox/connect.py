@@ -6,17 +6,16 @@ run sees what the first one made. No API key is needed or read.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from kbsync.desired.paths import state_folder
-from kbsync.emulator import EmulatorConfig, create_app
 from kbsync.errors import ConfigError
-from kbsync.robofy.client import RobofyClient
 from kbsync.safefiles import NotRegularFile, refuse_link_or_special
+
+if TYPE_CHECKING:
+    from kbsync.robofy.client import RobofyClient
 
 # Not a secret: it only opens the local sandbox store.
 SANDBOX_KEY = "kbsync-sandbox"
@@ -67,6 +66,15 @@ def open_sandbox_client(
     except OSError as e:
         raise ConfigError(f"cannot write {store.parent}: {e.strerror or e}") from None
     _refuse_links(store)
+    # imported here, not at the top: every command prints the banner, only the sandbox
+    # needs the emulator and sqlite3 (kbsync plan against an account loads neither)
+    import sqlite3
+
+    import httpx
+
+    from kbsync.emulator import EmulatorConfig, create_app
+    from kbsync.robofy.client import RobofyClient
+
     try:
         app = create_app(EmulatorConfig(db_path=str(store), api_keys={SANDBOX_KEY: (project_id,)}))
     except sqlite3.Error as e:

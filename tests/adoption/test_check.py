@@ -86,7 +86,7 @@ def test_renderings_name_every_failure():
 def test_cli_check_then_apply_check_in_the_sandbox(tmp_path):
     write(tmp_path / "kbsync.yaml", WITH_TEXT)
     before = run_kbsync("check", "--sandbox", cwd=tmp_path)
-    assert before.returncode == 1, before.stderr
+    assert before.returncode == 3, before.stderr  # a failed question, not an error (1)
     assert "FAIL" in before.stdout and "0 of 1 check passed" in before.stdout
 
     applied = run_kbsync("apply", "--sandbox", "--check", cwd=tmp_path)
@@ -110,3 +110,12 @@ def test_apply_saved_plan_check_asks_the_plans_manifest(tmp_path):
 
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert applied.stdout.rstrip().endswith("1 of 1 check passed; all passed.")
+
+
+def test_cli_check_exits_1_for_an_error_and_3_only_for_a_failed_question(tmp_path):
+    write(tmp_path / "kbsync.yaml", AGENT_ONLY.replace("project: 1", "project: [1]"))
+    broken = run_kbsync("check", "--sandbox", cwd=tmp_path)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    write(tmp_path / "kbsync.yaml", AGENT_ONLY)
+    failed = run_kbsync("check", "--sandbox", cwd=tmp_path)
+    assert failed.returncode == 3, failed.stdout + failed.stderr

@@ -23,8 +23,8 @@ agents:
         - name: hours
           content: Open Monday to Friday.
 """
-AGENTS = "GET /v1/ai-agent/chatbot/{pid}"
-LINKS = "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}"
+AGENTS = "GET /v1/ai-agent/chatbot/1"  # the request as sent, ids filled in
+LINKS = "GET /v1/ai-agent/chatbot_asset_link/1/c1"
 
 UNREADABLE = [
     ("agents", ok({"items": [{"chatbot_id": "c1", "title": "x"}]}), AGENTS, "chatbot_id, title"),

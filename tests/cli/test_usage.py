@@ -80,3 +80,24 @@ def test_an_unwritable_step_summary_does_not_fail_a_successful_apply(project: Pa
     assert applied.code == 0, applied.both
     assert "0 failed" in applied.out
     assert "step summary" in applied.err  # a warning, not an error
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "watch", "check", "validate", "doctor"])
+def test_dash_f_completes_file_names(tmp_path: Path, command: str) -> None:
+    env = {"_KBSYNC_COMPLETE": "bash_complete", "COMP_WORDS": f"kbsync {command} -f kb"}
+    done = run_kbsync(cwd=tmp_path, env={**env, "COMP_CWORD": "3"})
+    assert done.out.splitlines() == ["file,kb"]  # bash then completes file names
+
+
+def test_parallelism_and_format_have_help(tmp_path: Path) -> None:
+    shown = run_kbsync("plan", "--help", cwd=tmp_path).out
+    assert "Requests to Robofy at the same time (1-64)." in shown
+    assert "Output: text for people, json for scripts," in shown
+    assert "Requests to Robofy at the same time" in run_kbsync("import", "--help", cwd=tmp_path).out
+    assert "Output: text for people" in run_kbsync("doctor", "--help", cwd=tmp_path).out
+
+
+def test_watch_refuses_format_markdown(project: Path) -> None:
+    done = run_kbsync("watch", "--sandbox", "--format", "markdown", cwd=project, timeout=60)
+    assert done.code == 1
+    assert "kbsync watch prints text or json lines; --format markdown is not one" in done.err

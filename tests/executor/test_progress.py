@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from kbsync.render.progress import BarProgress, LineProgress, make_progress
 
 
@@ -54,3 +56,31 @@ def test_a_bar_on_a_terminal() -> None:
     progress.close()
     assert "Waiting" in out.getvalue()
     assert "4/4" in out.getvalue()
+
+
+def _last_frame(out: Terminal, label: str) -> str:
+    """The bar as last drawn (rich redraws it in place, after cursor controls)."""
+    frames = out.getvalue().replace("\r", "\n").splitlines()
+    return [frame for frame in frames if label in frame][-1]
+
+
+def test_the_final_frame_keeps_no_stale_message() -> None:
+    out = Terminal()
+    progress = make_progress(out)
+    progress.start(2, "Waiting")
+    progress.update("1 crawl running")
+    progress.advance(2)
+    progress.close()
+    last = _last_frame(out, "Waiting")
+    assert "2/2" in last and "crawl running" not in last
+
+
+def test_without_colour_the_unfilled_part_of_the_bar_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")  # the environment, read by rich's Console
+    out = Terminal()
+    progress = make_progress(out)
+    progress.start(4, "Uploading")
+    progress.advance(1)
+    progress.close()
+    last = _last_frame(out, "Uploading")
+    assert "━" * 10 + "─" * 30 in last, last  # a quarter done, three quarters to go

@@ -102,7 +102,11 @@ class ActionRunner:
         return self._run_steps(self.main_steps, inputs, cwd, env or {})
 
     def _context(self, inputs: dict[str, str]) -> dict[str, str]:
-        context = {"github.action_path": str(self.action_path), "github.token": GITHUB_TOKEN}
+        context = {
+            "github.action_path": str(self.action_path),
+            "github.token": GITHUB_TOKEN,
+            "runner.os": "Linux",
+        }
         for name, spec in self.action["inputs"].items():
             default = evaluate(str(spec.get("default", "")), context)
             context[f"inputs.{name}"] = inputs.get(name, default)
@@ -140,8 +144,9 @@ class ActionRunner:
         out, err, code, step_outputs = "", "", 0, {}
         for step in steps:
             if "uses" in step:  # GitHub's own action (setup-python): only check its expressions
+                known = {**context, **_step_context(step_outputs)}
                 for value in step.get("with", {}).values():
-                    evaluate(str(value), context)
+                    evaluate(str(value), known)
                 continue
             assert step.get("shell") == "bash", f"step {step.get('name')}: needs shell: bash"
             step_env = {k: evaluate(str(v), context) for k, v in step.get("env", {}).items()}
@@ -175,6 +180,14 @@ class ActionRunner:
             names = EXPRESSION.findall(spec["value"])
             result[name] = evaluate(spec["value"], {**dict.fromkeys(names, ""), **context})
         return result
+
+
+def _step_context(step_outputs: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {
+        f"steps.{step}.outputs.{name}": value
+        for step, values in step_outputs.items()
+        for name, value in values.items()
+    }
 
 
 def read_outputs(path: Path) -> dict[str, str]:

@@ -1,10 +1,13 @@
 """A small fake of GitHub's issue-comment endpoints, served over loopback HTTP.
 
-Just the three routes the sticky comment uses, answered the way GitHub does:
+Just the routes the sticky comment uses, answered the way GitHub does:
 
+    GET   /user                                            403 for the Actions token (as
+                                                           GitHub answers it), else the login
     GET   /repos/{owner}/{repo}/issues/{number}/comments   ?per_page=&page=, Link headers
-    POST  /repos/{owner}/{repo}/issues/{number}/comments   201 + the comment
+    POST  /repos/{owner}/{repo}/issues/{number}/comments   201 + the comment, by the bot
     PATCH /repos/{owner}/{repo}/issues/comments/{id}       200 + the comment
+    POST  /graphql                                         ``nodes(ids:)``: isMinimized
 
 Bearer-token auth (401 "Bad credentials" otherwise); every request is recorded.
 """
@@ -21,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "ghs_fake_token_123"
+BOT = "github-actions[bot]"  # who the Actions token's comments are by
 _LIST = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _ONE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 
@@ -31,9 +35,12 @@ class FakeGitHub:
         self.comments: list[dict[str, Any]] = []  # each: id, repo, issue, body, user
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
         self.url = ""
+        self.login: str | None = None  # None: the Actions token (GET /user is 403)
         self._lock = threading.Lock()
 
-    def add(self, repo: str, issue: int, body: str, user: str = "someone") -> int:
+    def add(
+        self, repo: str, issue: int, body: str, user: str = BOT, minimized: bool = False
+    ) -> int:
         with self._lock:
             comment = {
                 "id": 1_000 + len(self.comments),
@@ -41,6 +48,7 @@ class FakeGitHub:
                 "issue": issue,
                 "body": body,
                 "user": {"login": user},
+                "minimized": minimized,
             }
             self.comments.append(comment)
             return int(comment["id"])
@@ -49,7 +57,9 @@ class FakeGitHub:
         return [c for c in self.comments if c["repo"] == repo and c["issue"] == issue]
 
     def count(self, method: str) -> int:
-        return sum(1 for m, _ in self.requests if m == method)
+        """Requests of the comment routes (not /user, not /graphql)."""
+        asides = ("/user", "/graphql")
+        return sum(1 for m, path in self.requests if m == method and path not in asides)
 
 
 def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
@@ -71,12 +81,16 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._send(401, {"message": "Bad credentials"})
             parts = urlsplit(self.path)
+            if parts.path == "/user" and method == "GET":
+                return self._user()
+            if parts.path == "/graphql" and method == "POST":
+                return self._graphql()
             listing, one = _LIST.match(parts.path), _ONE.match(parts.path)
             if listing and method == "GET":
                 return self._list(listing[1], int(listing[2]), parse_qs(parts.query))
             if listing and method == "POST":
                 body = self._body()["body"]
-                comment_id = fake.add(listing[1], int(listing[2]), body, user="github-actions[bot]")
+                comment_id = fake.add(listing[1], int(listing[2]), body, user=fake.login or BOT)
                 return self._send(201, self._public(comment_id))
             if one and method == "PATCH":
                 return self._patch(one[1], int(one[2]))
@@ -103,9 +117,28 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     return self._send(200, self._public(comment_id))
             return self._send(404, {"message": "Not Found"})
 
+        def _user(self) -> None:
+            if fake.login is None:
+                return self._send(403, {"message": "Resource not accessible by integration"})
+            return self._send(200, {"login": fake.login})
+
+        def _graphql(self) -> None:
+            ids = self._body()["variables"]["ids"]
+            by_node = {f"IC_{c['id']}": c for c in fake.comments}
+            nodes = [
+                {"id": node, "isMinimized": by_node[node]["minimized"]} if node in by_node else None
+                for node in ids
+            ]
+            return self._send(200, {"data": {"nodes": nodes}})
+
         def _public(self, comment_id: int) -> dict[str, Any]:
             comment = next(c for c in fake.comments if c["id"] == comment_id)
-            return {"id": comment_id, "body": comment["body"], "user": comment["user"]}
+            return {
+                "id": comment_id,
+                "node_id": f"IC_{comment_id}",
+                "body": comment["body"],
+                "user": comment["user"],
+            }
 
         def _body(self) -> dict[str, Any]:
             length = int(self.headers.get("Content-Length", "0"))

@@ -36,6 +36,26 @@ def test_args_are_split_like_a_shell_would() -> None:
     assert inputs.args == ("--agent", "support", "--max-delete", "10%", "plan.json")
 
 
+def test_on_windows_runners_backslashes_in_args_stay_in_paths() -> None:
+    windows = {"RUNNER_OS": "Windows"}
+    args = r'--out D:\a\_temp\plan.json -f "C:\my docs\kbsync.yaml" --agent \x'
+    inputs = read_inputs({**windows, "KBSYNC_INPUT_ARGS": args})
+    assert inputs.args == (
+        "--out", r"D:\a\_temp\plan.json", "-f", r"C:\my docs\kbsync.yaml", "--agent", r"\x",
+    )  # fmt: skip
+    on_linux = read_inputs({"RUNNER_OS": "Linux", "KBSYNC_INPUT_ARGS": r"a\ b"})
+    assert on_linux.args == ("a b",)  # a POSIX shell's escape, as before
+
+
+def test_plan_file_is_one_argument_for_apply_only(tmp_path: Path) -> None:
+    path = r"D:\a\_temp\kbsync plan.json"
+    env = {"KBSYNC_INPUT_COMMAND": "apply", "KBSYNC_INPUT_PLAN_FILE": path}
+    argv = kbsync_argv(read_inputs({**env, "KBSYNC_INPUT_ARGS": "--sandbox"}), tmp_path / "p.json")
+    assert argv[3:] == ["apply", "--yes", "--sandbox", path]
+    with pytest.raises(ActionError, match="input plan-file: only for command apply, not plan"):
+        read_inputs({"KBSYNC_INPUT_PLAN_FILE": path})
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -117,6 +137,7 @@ def test_pull_request_number_from_the_event(tmp_path: Path) -> None:
         ("apply", 3, False, 3, ""),
         ("apply", 0, False, 0, ""),
         ("check", 1, False, 1, ""),
+        ("check", 3, False, 3, ""),  # a failed golden question
         ("apply", -9, False, 137, ""),
     ],
 )

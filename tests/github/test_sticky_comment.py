@@ -65,7 +65,7 @@ def test_finds_the_comment_on_a_later_page(github: FakeGitHub) -> None:
     with client(github) as c:
         assert upsert_sticky_comment(c, REPO, 7, "new plan") == "updated"
     assert next(c for c in github.comments if c["id"] == ours)["body"] == f"new plan\n\n{TAG}\n"
-    assert github.count("GET") == 3  # pages 1 and 2 without it, page 3 with it
+    assert github.count("GET") == 4  # every page: an older own comment would come first
     assert github.count("POST") == 0
 
 
@@ -104,9 +104,38 @@ def test_an_oversized_body_is_cut_to_githubs_limit(github: FakeGitHub) -> None:
 def test_an_error_answer_is_a_clear_error(github: FakeGitHub) -> None:
     with client(github, token="wrong") as c, pytest.raises(GitHubError) as raised:
         upsert_sticky_comment(c, REPO, 7, "plan")
-    assert str(raised.value) == (
-        "GitHub answered 401 to GET /repos/acme/knowledge/issues/7/comments: Bad credentials"
-    )
+    assert str(raised.value) == ("GitHub answered 401 to GET /user: Bad credentials")
+
+
+def test_a_foreign_comment_carrying_the_marker_is_never_edited(github: FakeGitHub) -> None:
+    foreign = github.add(REPO, 7, f"gotcha\n\n{TAG}\n", user="mallory")
+    with client(github) as c:
+        assert upsert_sticky_comment(c, REPO, 7, "plan") == "created"
+        assert upsert_sticky_comment(c, REPO, 7, "plan 2") == "updated"
+    bodies = {c["id"]: c["body"] for c in github.comments}
+    assert bodies[foreign] == f"gotcha\n\n{TAG}\n"
+    [ours] = [c for c in github.on(REPO, 7) if c["id"] != foreign]
+    assert ours["user"]["login"] == "github-actions[bot]" and ours["body"].startswith("plan 2")
+
+
+def test_with_a_personal_token_only_that_users_comments_count(github: FakeGitHub) -> None:
+    github.login = "kbsync-ci"
+    bot = github.add(REPO, 7, f"old, by the Actions bot\n\n{TAG}\n")
+    mine = github.add(REPO, 7, f"old, mine\n\n{TAG}\n", user="kbsync-ci")
+    with client(github) as c:
+        assert upsert_sticky_comment(c, REPO, 7, "plan") == "updated"
+    bodies = {c["id"]: c["body"] for c in github.comments}
+    assert bodies[mine].startswith("plan") and bodies[bot].startswith("old, by the Actions bot")
+
+
+def test_a_minimized_comment_of_ours_is_left_alone(github: FakeGitHub) -> None:
+    hidden = github.add(REPO, 7, f"outdated\n\n{TAG}\n", minimized=True)
+    visible = github.add(REPO, 7, f"current\n\n{TAG}\n")
+    with client(github) as c:
+        assert upsert_sticky_comment(c, REPO, 7, "plan") == "updated"
+    bodies = {c["id"]: c["body"] for c in github.comments}
+    assert bodies[hidden].startswith("outdated") and bodies[visible].startswith("plan")
+    assert ("POST", "/graphql") in github.requests
 
 
 def run_cli(github: FakeGitHub, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:

@@ -83,7 +83,44 @@ def test_apply_example() -> None:
     reviewed = next(s for s in steps(workflow) if s.get("id") == "reviewed")
     assert "gh run download" in reviewed["run"] and "--name kbsync-plan" in reviewed["run"]
     apply = next(s for s in steps(workflow) if s.get("with", {}).get("command") == "apply")
-    assert apply["with"]["args"] == "${{ steps.reviewed.outputs.plan }}"
+    assert apply["with"]["plan-file"] == "${{ steps.reviewed.outputs.plan }}"
+    assert "args" not in apply["with"]  # a path is never split
+    # only artifacts of runs on the repository's own branches (a fork could upload any file)
+    assert "select(.head_repository.full_name == env.GH_REPO)" in reviewed["run"]
+
+
+def test_plan_example_skips_forks_with_a_notice() -> None:
+    jobs = load(ROOT / "examples/github/kbsync-plan.yml")["jobs"]
+    own = "github.event.pull_request.head.repo.full_name == github.repository"
+    assert jobs["plan"]["if"] == own
+    assert jobs["fork"]["if"] == own.replace("==", "!=")
+    [notice] = jobs["fork"]["steps"]
+    assert notice["run"].startswith('echo "::notice title=kbsync plan skipped::')
+
+
+def test_the_action_installs_with_its_constraints_and_caches_them() -> None:
+    action = load(ROOT / "action.yml")
+    steps = action["runs"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["if"] == "inputs.python-version != ''"  # "" keeps the job's Python
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    assert '--constraint "$KBSYNC_ACTION_PATH/action-constraints.txt"' in install["run"]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["key"].endswith("${{ steps.pip-cache.outputs.key }}")
+    assert "action-constraints.txt" in next(s for s in steps if s.get("id") == "pip-cache")["run"]
+    pinned = _pinned(ROOT / "action-constraints.txt")
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    runtime = re.search(r"^dependencies = \[(.*?)^\]", project, re.S | re.M)
+    assert runtime is not None
+    for name in re.findall(r'^\s*"([A-Za-z0-9_.-]+)', runtime.group(1), re.M):
+        assert name.lower() in pinned, f"{name} is not pinned in action-constraints.txt"
+
+
+def _pinned(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    assert all(len(pin) == 2 for pin in pins), "every line is NAME==VERSION"
+    return {name.lower() for name, _ in pins}
 
 
 def test_drift_example() -> None:

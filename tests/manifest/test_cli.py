@@ -27,7 +27,6 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
         ("tab-indent", 5, "tab character in indentation"),
         ("alias-bomb", 3, "too many alias expansions"),
         ("dup-nested-key", 9, "duplicate key 'temperature'"),
-        ("unset-env", 2, "environment variable KBSYNC_TEST_UNSET_PROJECT is not set"),
     ],
 )
 def test_bad_manifest_exits_1(tmp_path: Path, name: str, line: int, fragment: str) -> None:

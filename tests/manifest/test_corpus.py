@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kbsync.desired.expand import load_desired_state
+from kbsync.errors import ManifestError
 from tests.manifest.conftest import CORPUS, run_validate, write
 
 # (corpus file without .yaml, line of the problem (0 = the whole file), message fragment)
@@ -43,7 +45,6 @@ FILE_CASES = [
     ("agents-list", 4, "agents: expected a mapping, got a list"),
     ("version-missing", 1, "missing required key 'version'"),
     ("version-unsupported", 1, "version 2 is not supported"),
-    ("unset-env", 2, "environment variable KBSYNC_TEST_UNSET_PROJECT is not set"),
     ("bad-interpolation", 5, "bad interpolation: use ${VAR} or ${VAR:-default}"),
     ("agent-without-name", 4, "agents.support: missing required key 'name'"),
     ("agent-bad-key", 4, "bad agent key 'my agent'"),
@@ -51,7 +52,7 @@ FILE_CASES = [
     ("no-agents", 3, "no agents declared"),
     ("prune-invalid", 6, "prune: 'everything' is not one of: managed, all, none"),
     ("duplicate-text-names", 10, "duplicate text name 'hours' (first at line 8)"),
-    ("empty-text", 9, "text 'hours' is empty"),
+    ("empty-text", 9, "texts[0].content: must not be empty"),
     ("text-content-and-file", 8, "give exactly one of 'content' or 'file'"),
     ("invalid-url", 8, "invalid website url"),
     ("file-url", 8, "'file:///etc/passwd' is not an http(s) URL"),
@@ -94,8 +95,22 @@ def test_bad_manifest(in_tmp: Path, name: str, line: int, fragment: str) -> None
     assert_reported(output, f"{name}.yaml", line, fragment)
 
 
+def test_unset_env_is_a_placeholder_for_validate_and_an_error_for_plan(in_tmp: Path) -> None:
+    shutil.copy(CORPUS / "unset-env.yaml", in_tmp / "unset-env.yaml")
+    code, output = run_validate("unset-env.yaml")
+    assert code == 0
+    assert_reported(output, "unset-env.yaml", 2, "note: environment variable KBSYNC_TEST_UNSET")
+    with pytest.raises(ManifestError) as raised:  # what plan and apply load
+        load_desired_state(in_tmp / "unset-env.yaml", {})
+    [problem] = raised.value.problems
+    assert (problem.line, problem.message) == (
+        2,
+        "environment variable KBSYNC_TEST_UNSET_PROJECT is not set (and has no default)",
+    )
+
+
 def test_every_corpus_file_has_a_case() -> None:
-    named = {c[0] for c in FILE_CASES}
+    named = {c[0] for c in FILE_CASES} | {"unset-env"}
     assert {p.stem for p in CORPUS.glob("*.yaml")} == named
 
 
@@ -133,7 +148,8 @@ def _zero_match_after_exclude(root: Path) -> None:
 
 
 def _big_file(root: Path) -> None:
-    write(root, {"kbsync.yaml": files_entry("docs/"), "docs/manual.pdf": b""})
+    strict = files_entry("docs/", "          oversize: error\n")  # else skipped with a warning
+    write(root, {"kbsync.yaml": strict, "docs/manual.pdf": b""})
     with (root / "docs/manual.pdf").open("r+b") as f:
         f.truncate(11 * 1024 * 1024)  # sparse: 11 MB on paper, nothing on disk
 

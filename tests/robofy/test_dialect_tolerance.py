@@ -145,7 +145,7 @@ def test_an_unreadable_linkage_is_a_shape_error_naming_endpoint_and_keys(
     with pytest.raises(ShapeError) as caught:
         h.client.list_linkages("cb1")
     message = str(caught.value)
-    assert "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}" in message
+    assert "GET /v1/ai-agent/chatbot_asset_link/7/cb1 " in message  # ids filled in
     assert keys in message and "b.md" not in message
 
 
@@ -161,9 +161,7 @@ def test_an_agent_without_a_name_field_is_marked_unreadable_not_nameless(
     h = harness(lambda r: reply(rows([{"chatbot_id": "c9", "title": "Support"}])))
     (agent,) = h.client.list_agents()
     assert agent.name == "" and "item keys: chatbot_id, title" in agent.unreadable
-    assert (
-        "GET /v1/ai-agent/chatbot/{pid}" in agent.unreadable and "Support" not in agent.unreadable
-    )
+    assert "GET /v1/ai-agent/chatbot/7 " in agent.unreadable and "Support" not in agent.unreadable
 
 
 def test_a_dashboard_agent_with_an_empty_name_is_readable(harness: Callable[..., Harness]):

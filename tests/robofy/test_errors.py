@@ -45,15 +45,14 @@ def test_error_answers_map_to_classes(
     assert type(err) is cls
     assert (err.status, err.code, err.detail) == (status, code, f"detail of {code}")
     assert err.endpoint == "PUT /v1/ai-agent/persona/{pid}/{cid}"
-    assert str(err) == f"Robofy answered HTTP {status} {code} on {err.endpoint}: detail of {code}"
+    shown = "PUT /v1/ai-agent/persona/7/cb1"  # the request, ids filled in; endpoint: the route
+    assert str(err) == f"Robofy answered HTTP {status} {code} on {shown}: detail of {code}"
     assert len(h.requests) == 1  # a 4xx is never retried
 
 
 def test_error_without_detail_uses_the_message(harness: Callable[..., Harness]) -> None:
     h = harness(lambda request: reply({"message": "Project not found"}, 404))
-    with pytest.raises(
-        NotFoundError, match=r"HTTP 404 on GET /v1/projects/\{pid\}: Project not found"
-    ):
+    with pytest.raises(NotFoundError, match=r"HTTP 404 on GET /v1/projects/7: Project not found"):
         h.client.get_project()
 
 
@@ -225,7 +224,7 @@ def test_other_request_errors_on_a_put_are_network_errors(
     harness: Callable[..., Harness], exc: Exception
 ) -> None:
     h = harness(raising(exc))
-    with pytest.raises(NetworkError, match=r"PUT /v1/ai-agent/persona/\{pid\}/\{cid\}"):
+    with pytest.raises(NetworkError, match=r"PUT /v1/ai-agent/persona/7/cb1\b"):
         h.client.update_persona("cb1", {"role": "x"})
 
 

@@ -54,7 +54,7 @@ def dripping_server() -> Iterator[str]:
 def test_slow_dripping_answer_is_cut_off_and_not_retried(dripping_server: str) -> None:
     with (
         RobofyClient(SECRET, PID, dripping_server, timeout=0.4) as client,
-        pytest.raises(NetworkError, match=r"GET /v1/ai-agent/chatbot/\{pid\}.*took over 1.6 s"),
+        pytest.raises(NetworkError, match=r"GET /v1/ai-agent/chatbot/7 .*took over 1.6 s"),
     ):
         client.list_agents()
     assert _Dripper.requests == 1

@@ -110,7 +110,7 @@ def test_unknown_session_shapes_name_the_endpoint_not_values(
     harness: Callable[..., Harness], item: Any
 ) -> None:
     h = harness(lambda request: reply({"data": {"items": [item], "secret_key": "VALUE"}}))
-    with pytest.raises(ShapeError, match=r"GET /v1/inbox/sessions/\{pid\}/\{cid\}") as caught:
+    with pytest.raises(ShapeError, match=r"GET /v1/inbox/sessions/7/cb1 ") as caught:
         h.client.list_sessions("cb1", SINCE, 10)
     assert "VALUE" not in str(caught.value) and "soon" not in str(caught.value)
 

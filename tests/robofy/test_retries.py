@@ -168,7 +168,7 @@ def test_5xx_budget_ends_in_server_error_with_capped_waits(harness: Callable[...
     assert err.endpoint == "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}"
     assert str(err) == (
         "Robofy answered HTTP 500 INTERNAL_SERVER_ERROR on "
-        "GET /v1/ai-agent/chatbot_asset_link/{pid}/{cid}: db down"
+        "GET /v1/ai-agent/chatbot_asset_link/7/cb1: db down"
     )
 
 
@@ -203,7 +203,7 @@ def test_connection_error_budget_ends_in_network_error(harness: Callable[..., Ha
         raise httpx.ConnectError("connection refused")
 
     h = harness(serve)
-    with pytest.raises(NetworkError, match=r"Cannot reach Robofy for GET /v1/projects/\{pid\}"):
+    with pytest.raises(NetworkError, match=r"Cannot reach Robofy for GET /v1/projects/7\b"):
         h.client.get_project()
     assert len(h.requests) == 7
 

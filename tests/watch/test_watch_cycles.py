@@ -94,7 +94,7 @@ def test_a_file_created_and_deleted_within_the_debounce_sends_nothing(
     draft.unlink()
     lines = w.wait_lines(3, "the cycle")
     w.stop()
-    assert "docs/draft.md changed -> no changes" in lines[2], lines[2]
+    assert "docs/draft.md deleted -> no changes" in lines[2], lines[2]
     assert writes(emulator) == before
 
 
@@ -143,7 +143,7 @@ def test_without_prune_a_deleted_files_asset_stays_linked_and_output_says_so(
     (manifest.parent / "docs" / "guide.md").unlink()
     lines = w.wait_lines(3, "the deletion's cycle")
     w.stop()
-    assert "docs/guide.md changed -> nothing to apply" in lines[2], lines[2]
+    assert "docs/guide.md deleted -> nothing to apply" in lines[2], lines[2]
     out = w.out.getvalue()
     assert "note: would delink" in out and "guide.md" in out and "run with --prune" in out
     assert writes(emulator) == before
@@ -158,7 +158,7 @@ def test_with_prune_a_deleted_files_asset_is_delinked(
     (manifest.parent / "docs" / "guide.md").unlink()
     lines = w.wait_lines(3, "the deletion's cycle")
     w.stop()
-    assert "docs/guide.md changed -> 1 delinked" in lines[2], lines[2]
+    assert "docs/guide.md deleted -> 1 delinked" in lines[2], lines[2]
     assert [link["asset_name"] for link in linked_files(emulator)] == [
         name for name in linked_digests(emulator) if "faq" in name
     ]
@@ -202,6 +202,17 @@ def test_a_folder_the_manifest_starts_naming_is_watched_from_then_on(
     w.stop()
     assert " extra/deeper/new.md changed -> 1 added" in lines[3], lines[3]
     assert len(linked_files(emulator)) == 4
+
+
+def test_watch_says_once_what_it_watches_and_how_to_stop(
+    watching: Callable[..., Watching], manifest: Path
+) -> None:
+    w = watching()
+    w.ready()
+    w.marker()
+    w.stop()
+    told = [line for line in w.err.getvalue().splitlines() if line.startswith("Watching ")]
+    assert told == ["Watching 3 files of kbsync.yaml; press Ctrl-C to stop."]  # 2 docs + it
 
 
 def test_a_wait_that_ends_on_linked_files_prints_the_api_line(
