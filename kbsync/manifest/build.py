@@ -148,7 +148,9 @@ def _persona(node: YNode, defaults: YNode | None) -> dict[str, Scalar] | None:
 
 def _prune(node: YNode, defaults: YNode | None) -> str:
     value = merged_child(node, defaults, "prune")
-    return str(value.value) if value is not None and valid(PRUNE, value) else "managed"
+    # a placeholder (validate without the environment) stands for some valid mode
+    readable = value is not None and not value.placeholder and valid(PRUNE, value)
+    return str(value.value) if readable else "managed"
 
 
 def _checks(node: YNode | None) -> tuple[GoldenCheck, ...]:
