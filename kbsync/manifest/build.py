@@ -149,8 +149,9 @@ def _persona(node: YNode, defaults: YNode | None) -> dict[str, Scalar] | None:
 def _prune(node: YNode, defaults: YNode | None) -> str:
     value = merged_child(node, defaults, "prune")
     # a placeholder (validate without the environment) stands for some valid mode
-    readable = value is not None and not value.placeholder and valid(PRUNE, value)
-    return str(value.value) if readable else "managed"
+    if value is None or value.placeholder or not valid(PRUNE, value):
+        return "managed"
+    return str(value.value)
 
 
 def _checks(node: YNode | None) -> tuple[GoldenCheck, ...]:
