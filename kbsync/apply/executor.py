@@ -15,13 +15,12 @@ Agents are never deleted.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable
 from functools import partial
 
 from kbsync.apply import steps
+from kbsync.apply.bookkeeping import _attempt, _in_parallel, _Run, _target
 from kbsync.apply.waiting import Settled, Watch, wait_until_settled
 from kbsync.errors import GuardError, RobofyError
 from kbsync.model import (
@@ -49,8 +48,6 @@ from kbsync.robofy.api import RobofyApi
 
 # a failure of one of these means content may be missing: then nothing is delinked
 GUARDING_KINDS = (CREATE_AGENT, *CONTENT_KINDS)
-STEP_ERRORS = (RobofyError, OSError, ValueError)
-IN_FLIGHT = "outcome unknown, the next run reconciles it (in flight when apply was interrupted)"
 
 
 class ApplyInterrupted(KeyboardInterrupt):
@@ -59,57 +56,6 @@ class ApplyInterrupted(KeyboardInterrupt):
     def __init__(self, result: ApplyResult) -> None:
         super().__init__("apply interrupted")
         self.result = result
-
-
-class _Run:
-    """The mutable bookkeeping of one apply; workers write one outcome key each."""
-
-    def __init__(self, api: RobofyApi, plan: Plan, parallelism: int, progress: Progress) -> None:
-        self.api = api
-        self.plan = plan
-        self.parallelism = max(1, parallelism)
-        self.progress = progress
-        self.ids: dict[str, str] = dict(plan.agent_ids)
-        self.outcomes: dict[int, Outcome] = {}
-        self.watches: dict[int, Watch] = {}
-        self.notes: list[str] = []
-        self.pending_statuses: set[str] = set()
-        self.sent: set[int] = set()  # actions whose requests have started going out
-        self._stopped = False  # Ctrl-C: a worker starts no new action after it
-        self._lock = threading.Lock()
-
-    def begin(self, indexes: Sequence[int]) -> bool:
-        """Mark actions as going out; False (do not send) once apply was interrupted."""
-        with self._lock:
-            if not self._stopped:
-                self.sent.update(indexes)
-            return not self._stopped
-
-    def stop(self) -> ApplyResult:
-        """After Ctrl-C: no worker starts another action; what was sent is in flight."""
-        with self._lock:
-            self._stopped = True
-        return self.result()
-
-    def indexed(self, *kinds: str) -> list[tuple[int, Action]]:
-        return [(i, a) for i, a in enumerate(self.plan.actions) if a.kind in kinds]
-
-    def status(self, i: int) -> str:
-        outcome = self.outcomes.get(i)
-        return outcome.status if outcome else ""
-
-    def result(self) -> ApplyResult:
-        outcomes = tuple(
-            self.outcomes.get(i) or self._unfinished(i, a) for i, a in enumerate(self.plan.actions)
-        )
-        return ApplyResult(outcomes, tuple(self.notes), tuple(sorted(self.pending_statuses)))
-
-    def _unfinished(self, i: int, action: Action) -> Outcome:
-        """No outcome yet (an interrupt): one in flight may have been applied, so it is
-        never "not run"; the next plan reads what happened."""
-        if i in self.sent:
-            return Outcome(action, STILL_RUNNING, IN_FLIGHT)
-        return Outcome(action, SKIPPED, "not run: apply was interrupted")
 
 
 def apply_plan(
@@ -136,49 +82,6 @@ def apply_plan(
     except KeyboardInterrupt:
         raise ApplyInterrupted(run.stop()) from None
     return run.result()
-
-
-# --- running jobs ---------------------------------------------------------------
-
-
-def _in_parallel(run: _Run, label: str, jobs: Sequence[Callable[[], None]]) -> None:
-    """Run jobs on a bounded pool; Ctrl-C cancels what has not started and propagates."""
-    if not jobs:
-        return
-    run.progress.start(len(jobs), label)
-    pool = ThreadPoolExecutor(max_workers=min(run.parallelism, len(jobs)))
-    try:
-        for future in as_completed([pool.submit(job) for job in jobs]):
-            future.result()
-            run.progress.advance(1)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _attempt(run: _Run, i: int, step: Callable[[], Outcome]) -> None:
-    """Record the step's outcome, or its failure: an error ends this action only."""
-    if not run.begin([i]):
-        return
-    try:
-        run.outcomes[i] = step()
-    except STEP_ERRORS as e:
-        run.outcomes[i] = Outcome(run.plan.actions[i], FAILED_OUTCOME, str(e) or type(e).__name__)
-
-
-def _target(run: _Run, i: int, action: Action) -> str | None:
-    """The action's chatbot id; when there is none, record why and return None."""
-    cid = run.ids.get(action.agent)
-    if cid is None:
-        creates = [j for j, a in run.indexed(CREATE_AGENT) if a.agent == action.agent]
-        why = (
-            f"skipped: agent '{action.agent}' could not be created"
-            if creates
-            else f"no chatbot id for agent '{action.agent}': no match and no create"
-        )
-        run.outcomes[i] = Outcome(action, SKIPPED if creates else FAILED_OUTCOME, why)
-    return cid
 
 
 # --- phases -----------------------------------------------------------------------
