@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kbsync.manifest.durations import DURATION_PATTERN
+from kbsync.manifest.json_schema import to_json_schema
 from kbsync.manifest.statuses import API
 from kbsync.manifest.validation import (
     AnyOf,
@@ -16,7 +17,6 @@ from kbsync.manifest.validation import (
     Obj,
     Schema,
     Str,
-    to_json_schema,
 )
 from kbsync.robofy import contract as c
 
