@@ -18,6 +18,7 @@ from kbsync.model import PENDING
 from kbsync.plan.sites import parse_created_at
 from kbsync.robofy import contract as c
 from kbsync.robofy.probe import ShapeReport
+from kbsync.robofy.readers import parse_linkage
 
 DOCTOR_FORMAT_VERSION = 1
 DAY = 86_400.0
@@ -106,7 +107,7 @@ def _status_suggestion(
         return []
     items, _ = c.page_of(links.answer, "linked assets")
     old = []
-    for link in (c.parse_linkage(links.answer, item, statuses) for item in items):
+    for link in (parse_linkage(links.answer, item, statuses) for item in items):
         created = parse_created_at(link.created_at)
         if link.state == PENDING and created is not None and now - created > DAY:
             old.append(link.raw_status)

@@ -7,21 +7,17 @@ is unknown from ``uncertain``. Thread-safe: the executor calls it from a pool.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
-import re
-import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
-from urllib.parse import SplitResult, urlsplit
+from typing import Any
 
 import httpx
 
-from kbsync.apikey import normalise_key, robofy_api_key
+from kbsync.apikey import robofy_api_key
 from kbsync.conversations import InboxMessage, InboxSession, SessionPage
 from kbsync.errors import ConfigError, NotFoundError, RobofyError, ShapeError
 from kbsync.model import (
@@ -35,16 +31,12 @@ from kbsync.model import (
     Scalar,
 )
 from kbsync.robofy import contract as c
+from kbsync.robofy import readers as r
 from kbsync.robofy import uncertain
-from kbsync.robofy.network import network_transports
-from kbsync.robofy.sender import (
-    DEFAULT_RATE_LIMIT_BUDGET,
-    Pacer,
-    Request,
-    RetryPolicy,
-    Sender,
-    Upload,
-)
+from kbsync.robofy.connection import _checked_base_url, _checked_key, _http_client, _in_process
+from kbsync.robofy.retries import DEFAULT_RATE_LIMIT_BUDGET, Pacer, RetryPolicy
+from kbsync.robofy.sender import Request, Sender, Upload
+from kbsync.robofy.tallies import _ChatCounter, _ListBounds, _SeenLinks
 
 log = logging.getLogger("kbsync.robofy")
 
@@ -53,8 +45,6 @@ MAX_PAGES = 10_000  # an endless server must not hang us
 # comes first (an agent with 10,000 documents lists well under both)
 MAX_LIST_ITEMS = 100_000
 MAX_LIST_BYTES = 100 * 1024 * 1024
-_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
-_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class RobofyClient:
@@ -187,12 +177,12 @@ class RobofyClient:
     # --- agents ------------------------------------------------------------------------
 
     def list_agents(self) -> list[RemoteAgent]:
-        return [c.parse_agent(a, item) for a, item in self._pages(c.LIST_AGENTS, "agents")]
+        return [r.parse_agent(a, item) for a, item in self._pages(c.LIST_AGENTS, "agents")]
 
     def create_agent(self, profile: dict[str, Scalar]) -> str:
         body = {**c.CREATE_DEFAULTS, **c.profile_to_wire(profile)}
         name = str(body.get("name", ""))
-        send = lambda: c.created_agent_id(self._send(c.CREATE_AGENT, json=body))  # noqa: E731
+        send = lambda: r.created_agent_id(self._send(c.CREATE_AGENT, json=body))  # noqa: E731
         return uncertain.create_agent(send, name, self.list_agents, self._patience)
 
     def update_agent(self, chatbot_id: str, profile: dict[str, Scalar]) -> None:
@@ -201,7 +191,7 @@ class RobofyClient:
     # --- prompt, settings, persona -------------------------------------------------------
 
     def get_settings(self, chatbot_id: str) -> RemoteSettings:
-        return c.parse_settings(self._send(c.GET_SETTINGS, chatbot_id))
+        return r.parse_settings(self._send(c.GET_SETTINGS, chatbot_id))
 
     def update_prompt(self, chatbot_id: str, prompt: str) -> None:
         self._send(c.UPDATE_SETTINGS, chatbot_id, json=c.prompt_to_wire(prompt))
@@ -210,7 +200,7 @@ class RobofyClient:
         self._send(c.UPDATE_SETTINGS, chatbot_id, json=c.settings_to_wire(values))
 
     def get_persona(self, chatbot_id: str) -> dict[str, Scalar]:
-        return c.flat_scalars(self._send(c.GET_PERSONA, chatbot_id), "a persona object")
+        return r.flat_scalars(self._send(c.GET_PERSONA, chatbot_id), "a persona object")
 
     def update_persona(self, chatbot_id: str, values: dict[str, Scalar]) -> None:
         self._send(c.UPDATE_PERSONA, chatbot_id, json=dict(values))
@@ -219,7 +209,7 @@ class RobofyClient:
 
     def list_linkages(self, chatbot_id: str) -> list[RemoteLinkage]:
         pages = self._pages(c.LIST_LINKAGES, "linked assets", chatbot_id)
-        links = [c.parse_linkage(a, item, self._statuses) for a, item in pages]
+        links = [r.parse_linkage(a, item, self._statuses) for a, item in pages]
         self._seen_links.note(chatbot_id, [link.linkage_id for link in links])
         return links
 
@@ -228,7 +218,7 @@ class RobofyClient:
 
         def post() -> RemoteLinkage:
             answer = self._send(c.ADD_TEXT, json=body)
-            return c.added_linkage(answer, TEXT, file_name, self._statuses)
+            return r.added_linkage(answer, TEXT, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -237,7 +227,7 @@ class RobofyClient:
 
         def post() -> RemoteLinkage:
             answer = self._send(c.ADD_FILE, upload=upload)
-            return c.added_linkage(answer, FILE, file_name, self._statuses)
+            return r.added_linkage(answer, FILE, file_name, self._statuses)
 
         return self._add(chatbot_id, file_name, post)
 
@@ -276,7 +266,7 @@ class RobofyClient:
                 linked = {link.linkage_id for link in self.list_linkages(chatbot_id)}
                 wanted = [i for i in wanted if i in linked]
                 continue
-            delinked = set(c.delinked_ids(answer, wanted))
+            delinked = set(r.delinked_ids(answer, wanted))
             return [i for i in ids if i in delinked or i not in wanted]
         linked = {link.linkage_id for link in self.list_linkages(chatbot_id)}
         return [i for i in ids if i not in linked]
@@ -285,13 +275,13 @@ class RobofyClient:
 
     def crawl(self, chatbot_id: str, site: DesiredSite) -> CrawlRun:
         body = c.crawl_body(self.project_id, chatbot_id, site)
-        send = lambda: c.started_crawl(self._send(c.CRAWL, json=body), site)  # noqa: E731
+        send = lambda: r.started_crawl(self._send(c.CRAWL, json=body), site)  # noqa: E731
         return uncertain.crawl(send, site.url, lambda: self.crawl_runs(chatbot_id), self._patience)
 
     def crawl_runs(self, chatbot_id: str, run_id: str | None = None) -> list[CrawlRun]:
         params = {c.RUN_ID_PARAM: run_id} if run_id else {}
         return [
-            c.parse_crawl_run(a, item, self._statuses)
+            r.parse_crawl_run(a, item, self._statuses)
             for a, item in self._pages(c.CRAWL_STATUS, "crawl runs", chatbot_id, **params)
         ]
 
@@ -303,7 +293,7 @@ class RobofyClient:
         found: list[InboxSession] = []
         pages = self._page_iter(c.LIST_SESSIONS, "sessions", chatbot_id, **c.since_param(since))
         for page in pages:
-            sessions = (c.parse_session(a, item) for a, item in page)
+            sessions = (r.parse_session(a, item) for a, item in page)
             # the server may not filter by since: filter here too
             found += [s for s in sessions if s.updated_at >= since and not _own(s)]
             if len(found) >= max_sessions:
@@ -314,27 +304,27 @@ class RobofyClient:
     def list_messages(self, chatbot_id: str, session_id: str) -> list[InboxMessage]:
         params = {c.SESSION_ID_PARAM: session_id}
         pages = self._pages(c.LIST_SESSION_MESSAGES, "messages", chatbot_id, **params)
-        return [c.parse_message(a, item) for a, item in pages]
+        return [r.parse_message(a, item) for a, item in pages]
 
     # --- chat, account ----------------------------------------------------------------------
 
     def chat(self, chatbot_id: str, query: str, session_id: str | None = None) -> str:
         body = c.chat_body(self.project_id, chatbot_id, query, session_id)
-        return c.chat_answer(self._send(c.CHAT, json=body))
+        return r.chat_answer(self._send(c.CHAT, json=body))
 
     def list_projects(self) -> list[tuple[int, str]]:
         """(id, name) of every project the key sees (for import without a project id)."""
-        return [c.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
+        return [r.parse_project(a, item) for a, item in self._pages(c.LIST_PROJECTS, "projects")]
 
     def chat_messages_sent(self) -> int:
         return self._chats.count
 
     def get_project(self) -> dict[str, Scalar]:
-        return c.flat_scalars(self._send(c.GET_PROJECT), "a project object")
+        return r.flat_scalars(self._send(c.GET_PROJECT), "a project object")
 
     def account_limits(self) -> dict[str, int]:
         try:
-            return c.parse_limits(self._send(c.ACCOUNT_LIMIT))
+            return r.parse_limits(self._send(c.ACCOUNT_LIMIT))
         except NotFoundError:
             return {}
 
@@ -346,133 +336,6 @@ class RobofyClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _ChatCounter:
-    """Counts chat requests as they leave (an httpx request hook: every retry is seen)."""
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-        self.count = 0
-
-    def saw(self, request: httpx.Request) -> None:
-        if request.method == c.CHAT.method and request.url.path.endswith(self._path):
-            with self._lock:
-                self.count += 1
-
-
-class _SeenLinks:
-    """Linkage ids this client has seen per agent: each existed before any later send."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ids: dict[str, set[int]] = {}
-
-    def note(self, chatbot_id: str, ids: list[int]) -> None:
-        with self._lock:
-            self._ids.setdefault(chatbot_id, set()).update(ids)
-
-    def of(self, chatbot_id: str) -> set[int]:
-        with self._lock:
-            return set(self._ids.get(chatbot_id, ()))
-
-
-class _ListBounds(NamedTuple):
-    max_items: int
-    max_bytes: int
-
-    def check(self, route: c.Route, items: int, received: int) -> None:
-        """ShapeError once a listing passes either bound: an endless or bloated list."""
-        if items > self.max_items:
-            past = f"more than {self.max_items:,} items"
-        elif received > self.max_bytes:
-            past = f"more than {self.max_bytes // (1024 * 1024):,} MB of answers"
-        else:
-            return
-        raise ShapeError(
-            f"{route.endpoint} listed {past} ({items:,} items so far); stopping: a listing "
-            "this large is a server fault, not a knowledge base kbsync can keep in memory",
-            endpoint=route.endpoint,
-        )
-
-
-def _checked_key(api_key: str) -> str:
-    api_key = normalise_key(api_key)
-    if not _HEADER_SAFE.match(api_key):
-        raise ConfigError("ROBOFY_API_KEY is empty or contains spaces or non-ASCII characters")
-    return api_key
-
-
-def _http_client(
-    base_url: str,
-    api_key: str,
-    transport: httpx.BaseTransport | None,
-    timeout: float,
-    parallelism: int,
-    env: Mapping[str, str],
-) -> httpx.Client:
-    pool = max(1, parallelism)
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    mounts: dict[str, httpx.BaseTransport | None] = {}
-    if transport is None:  # the network: proxies and CA bundles from the environment;
-        # one connection per worker, not one shared pool the workers contend for
-        transport, mounts = network_transports(env, pool, base_url)
-    return httpx.Client(
-        base_url=base_url,
-        headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-        transport=transport,
-        mounts=mounts,
-        timeout=timeout,
-        follow_redirects=False,  # a redirect is an error (sender), never followed
-        limits=limits,
-    )
-
-
-def _checked_base_url(base_url: str, *, in_process: bool) -> str:
-    parts = _url_parts(base_url.strip())
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"The Robofy base URL must be an http(s) URL such as {c.DEFAULT_BASE_URL}, "
-            f"not {base_url!r} (from --base-url or ROBOFY_BASE_URL)"
-        )
-    if parts.scheme == "http" and not (in_process or _is_loopback(parts.hostname)):
-        raise ConfigError(
-            f"refusing to send the API key over plain http to {parts.hostname}; use https "
-            "(the base URL comes from --base-url or ROBOFY_BASE_URL)"
-        )
-    return base_url.strip().rstrip("/")
-
-
-def _url_parts(url: str) -> SplitResult | None:
-    """The parts of a base URL, or None for one no request could be sent to: a space or a
-    control character, a bad port or IPv6 literal, a host name IDNA cannot encode."""
-    if _UNSAFE_IN_URL.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # ValueError for a port out of range
-        (parts.hostname or "").encode("idna")  # UnicodeError for a label over 63 characters
-        httpx.URL(url)  # InvalidURL for what httpx itself refuses
-    except (ValueError, UnicodeError, httpx.InvalidURL):
-        return None
-    return parts
-
-
-def _in_process(transport: httpx.BaseTransport | None) -> bool:
-    """A transport the caller built that is not httpx's network one (the sandbox's
-    WSGITransport, a test's MockTransport): the request never leaves the process."""
-    return transport is not None and not isinstance(transport, httpx.HTTPTransport)
-
-
-def _is_loopback(host: str) -> bool:
-    """This machine: localhost, 127.0.0.0/8, ::1. Plain http there crosses no network."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def client_from_env(

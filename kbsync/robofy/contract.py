@@ -6,7 +6,8 @@ one-file fix. The rule: strict in what we send, tolerant in what we accept,
 but only within a CLOSED list of variants; anything else is a ShapeError naming
 the endpoint, the HTTP status and the top-level keys seen (never any value).
 The vocabulary (Route, Answer, shape_error) is in ``wire``; how canonical an answer
-is (for `kbsync doctor`) is judged in ``shapes``.
+is (for `kbsync doctor`) is judged in ``shapes``; the parsers that read answers with
+these names are in ``readers``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from kbsync.conversations import BOT, USER, InboxMessage, InboxSession
+from kbsync.conversations import BOT, USER
 from kbsync.model import (
     FAILED,
     FILE,
@@ -28,25 +29,11 @@ from kbsync.model import (
     TEXT,
     URL,
     AssetState,
-    CrawlRun,
     DesiredSite,
-    RemoteAgent,
-    RemoteLinkage,
-    RemoteSettings,
     Scalar,
 )
 from kbsync.robofy.wire import Answer as Answer  # re-exported: c.Answer, c.Route, ...
 from kbsync.robofy.wire import Route as Route
-from kbsync.robofy.wire import (
-    finite,
-    first,
-    int_or_none,
-    is_number,
-    is_scalar,
-    item_error,
-    item_keys,
-    scalar,
-)
 from kbsync.robofy.wire import seen_keys as seen_keys
 from kbsync.robofy.wire import shape_error as shape_error
 
@@ -220,44 +207,6 @@ AGENT_NAME_KEYS = ("name", "agent_name")  # [D] E2: Handshake's data.chatbots[].
 PROFILE_ALIASES = {"avatar_url": ("avatar_image_path",)}
 
 
-def parse_agent(answer: Answer, item: Any) -> RemoteAgent:
-    """Fail closed: no id is a ShapeError; no name key marks the agent ``unreadable``."""
-    if not isinstance(item, dict):
-        raise item_error(answer, "agent objects", item)
-    chatbot_id = first(item, AGENT_ID_KEYS)
-    if not isinstance(chatbot_id, (str, int)) or isinstance(chatbot_id, bool):
-        raise item_error(answer, f"agent objects with one of {', '.join(AGENT_ID_KEYS)}", item)
-    name, unreadable = _agent_name(answer, item)
-    status = str(item.get("status") or "")
-    return RemoteAgent(str(chatbot_id), name, _agent_profile(item), status, unreadable)
-
-
-def _agent_name(answer: Answer, item: dict[str, Any]) -> tuple[str, str]:
-    """(name, "") from the first name field holding a string; ("", "") when the name
-    fields there are all null or empty (a dashboard agent may have none); ("", what was
-    seen) when there is no name field or one holds something else: kbsync then cannot
-    tell the agent from a declared one."""
-    named = first(item, AGENT_NAME_KEYS)
-    if isinstance(named, str):
-        return named, ""
-    present = [k for k in AGENT_NAME_KEYS if k in item]
-    if present and named is None:
-        return "", ""
-    expected = f"a string name in {' or '.join(AGENT_NAME_KEYS)}"
-    return "", f"{answer.shown} (HTTP {answer.status}): expected {expected}; {item_keys(item)}"
-
-
-def _agent_profile(item: dict[str, Any]) -> dict[str, Scalar]:
-    profile: dict[str, Scalar] = {}
-    for field in PROFILE_FIELDS:
-        key = next((k for k in (field, *PROFILE_ALIASES.get(field, ())) if k in item), None)
-        if key is not None and finite(item[key]):
-            profile[field] = scalar(item[key])
-    if "name" not in profile and isinstance(first(item, AGENT_NAME_KEYS), str):
-        profile["name"] = first(item, AGENT_NAME_KEYS)
-    return profile
-
-
 def profile_to_wire(profile: Mapping[str, Scalar]) -> dict[str, Scalar]:
     """Only the known profile fields, as Robofy names them (the same names)."""
     return {k: v for k, v in profile.items() if k in PROFILE_FIELDS}
@@ -266,43 +215,9 @@ def profile_to_wire(profile: Mapping[str, Scalar]) -> dict[str, Scalar]:
 CREATE_DEFAULTS: dict[str, Scalar] = {"language": "en"}  # [D] language is required on create
 
 
-def created_agent_id(answer: Answer) -> str:
-    """[D] data is the new chatbot id; [A] also an object carrying chatbot_id / id."""
-    data = payload(answer)
-    if isinstance(data, dict):
-        data = data.get("chatbot_id", data.get("id"))
-    if isinstance(data, (str, int)) and not isinstance(data, bool) and str(data):
-        return str(data)
-    raise shape_error(answer, "the new chatbot id as data")
-
-
 # --- settings -------------------------------------------------------
 
 PROMPT_FIELD = "system_prompt_text"
-
-
-def parse_settings(answer: Answer) -> RemoteSettings:
-    data = payload(answer)
-    if not isinstance(data, dict):
-        raise shape_error(answer, "a settings object")
-    values = {
-        k: _setting_from_wire(k, v)
-        for k, v in data.items()
-        if k != PROMPT_FIELD and k not in SECRET_FIELDS and is_scalar(v)
-    }
-    return RemoteSettings(str(data.get(PROMPT_FIELD) or ""), values)
-
-
-def _setting_from_wire(key: str, value: Scalar) -> Scalar:
-    if key == "temperature" and isinstance(value, (str, int)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except ValueError:
-            return value  # shown as-is; the plan will offer to fix it
-        return number if finite(number) else value
-    if key == "thinking_mode" and value is not None:
-        return str(int(value)) if isinstance(value, bool) else str(value)
-    return value
 
 
 def settings_to_wire(values: Mapping[str, Scalar]) -> dict[str, Scalar]:
@@ -330,38 +245,11 @@ def prompt_to_wire(prompt: str) -> dict[str, Scalar]:
 # --- persona, project, limits -------------------------------------------------------
 
 
-def parse_project(answer: Answer, item: Any) -> tuple[int, str]:
-    """(id, name) of one listed project."""
-    pid = item.get("id", item.get("project_id")) if isinstance(item, dict) else None
-    if isinstance(pid, str) and pid.isdigit():
-        pid = int(pid)
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid < 1:
-        raise shape_error(answer, "project objects with an integer id")
-    name = item.get("name")
-    return pid, name if isinstance(name, str) else ""
-
-
-def flat_scalars(answer: Answer, expected: str) -> dict[str, Scalar]:
-    """An open map of flat scalar fields; nested values are left out."""
-    data = payload(answer)
-    if not isinstance(data, dict):
-        raise shape_error(answer, expected)
-    return {str(k): v for k, v in data.items() if is_scalar(v)}
-
-
 LIMIT_KEYS = tuple(
     f"{usage}_{thing}"
     for usage in ("max", "used")
     for thing in ("chatbots", "files", "links", "storage_mb")
 )
-
-
-def parse_limits(answer: Answer) -> dict[str, int]:
-    """The limits kbsync recognises; anything else is ignored."""
-    data = payload(answer)
-    if not isinstance(data, dict):
-        return {}
-    return {k: int(data[k]) for k in LIMIT_KEYS if is_number(data.get(k))}
 
 
 # --- linked assets -------------------------------------------------------
@@ -371,40 +259,6 @@ _ASSET_TYPES = {"file": FILE, "text": TEXT, "url": URL}
 NAME_KEYS = ("asset_name", "name", "file_name", "url", "llm_source")
 NAME_PREFIX = "document/"  # [D] E3: Add Text answers llm_source "document/<file_name>"
 TYPE_KEYS = ("asset_type", "type")
-
-
-def parse_linkage(answer: Answer, item: Any, statuses: StatusMap | None = None) -> RemoteLinkage:
-    """Fail closed: a linkage without an id, a name or a type is a ShapeError."""
-    if not isinstance(item, dict):
-        raise item_error(answer, "linkage objects", item)
-    linkage_id = int_or_none(item.get("linkage_id"))
-    raw_type = first(item, TYPE_KEYS)
-    name = asset_name_of(item)
-    if linkage_id is None or not isinstance(raw_type, str) or name is None:
-        expected = (
-            f"linkage objects with an integer linkage_id, a string type ({'/'.join(TYPE_KEYS)})"
-            f" and a string name ({'/'.join(NAME_KEYS)})"
-        )
-        raise item_error(answer, expected, item)
-    raw_status = str(item.get("status") or "")
-    kind = raw_type.strip().lower()
-    return RemoteLinkage(
-        linkage_id=linkage_id,
-        asset_id=int_or_none(item.get("asset_id")),
-        asset_type=_ASSET_TYPES.get(kind, kind),
-        asset_name=name,
-        state=state_of(raw_status, statuses),
-        raw_status=raw_status,
-        created_at=str(item.get("created_at") or ""),
-    )
-
-
-def asset_name_of(item: Mapping[str, Any]) -> str | None:
-    """The first string name field, without the `document/` prefix; None when there is none."""
-    value = first(item, NAME_KEYS)
-    if not isinstance(value, str):
-        return None
-    return value[len(NAME_PREFIX) :] if value.startswith(NAME_PREFIX) else value
 
 
 def text_body(pid: int, chatbot_id: str, file_name: str, content: str) -> dict[str, Any]:
@@ -420,40 +274,8 @@ def file_form(chatbot_id: str) -> dict[str, str]:
     return {"chatbot_id": chatbot_id, "metadata": FILE_METADATA}
 
 
-def added_linkage(
-    answer: Answer, asset_type: str, asset_name: str, statuses: StatusMap | None = None
-) -> RemoteLinkage:
-    """Add Text answers a bare object [D], Add File an envelope [D]: both carry linkage_id."""
-    data = payload(answer)
-    linkage_id = int_or_none(data.get("linkage_id")) if isinstance(data, dict) else None
-    if linkage_id is None:
-        raise shape_error(answer, "an object with an integer linkage_id")
-    raw_status = str(data.get("status") or "")
-    return RemoteLinkage(
-        linkage_id=linkage_id,
-        asset_id=int_or_none(data.get("asset_id")),
-        asset_type=asset_type,
-        asset_name=asset_name,
-        state=state_of(raw_status, statuses),
-        raw_status=raw_status,
-        created_at=str(data.get("created_at") or ""),
-    )
-
-
 def delink_body(pid: int, chatbot_id: str, linkage_ids: list[int]) -> dict[str, Any]:
     return {"project_id": str(pid), "chatbot_id": chatbot_id, "linkage_ids": linkage_ids}
-
-
-def delinked_ids(answer: Answer, sent: list[int]) -> list[int]:
-    """[A] {"delinked": [...]}, maybe in the envelope; a bare success means all of them."""
-    data = payload(answer)
-    if data is None or (isinstance(data, dict) and "delinked" not in data):
-        return list(sent)
-    found = data.get("delinked") if isinstance(data, dict) else data
-    if isinstance(found, list):
-        ids = [int_or_none(i) for i in found]
-        return [i for i in ids if i is not None]
-    raise shape_error(answer, "delinked ids")
 
 
 # [D] E5: 404 codes are resource-specific (PROJECT_NOT_FOUND), so on a delink any 404 is
@@ -480,37 +302,6 @@ def crawl_body(pid: int, chatbot_id: str, site: DesiredSite) -> dict[str, Any]:
     return body
 
 
-def started_crawl(answer: Answer, site: DesiredSite) -> CrawlRun:
-    data = payload(answer)
-    if not isinstance(data, dict) or data.get("run_id") in (None, ""):
-        raise shape_error(answer, "an object with run_id")
-    run = parse_crawl_run(answer, data)
-    return run if run.start_urls else run._replace(start_urls=(site.url,))
-
-
-def parse_crawl_run(answer: Answer, item: Any, statuses: StatusMap | None = None) -> CrawlRun:
-    if not isinstance(item, dict) or item.get("run_id") in (None, ""):
-        raise item_error(answer, "crawl run objects with run_id", item)
-    return CrawlRun(
-        run_id=str(item["run_id"]),
-        state=state_of(item.get("status"), statuses),
-        start_urls=_start_urls(item.get("start_urls")),
-        pages_found=int_or_none(item.get("pages_found")) or 0,
-        pages_crawled=int_or_none(item.get("pages_crawled")) or 0,
-        started_at=str(item.get("started_at") or ""),
-        finished_at=None if item.get("finished_at") is None else str(item["finished_at"]),
-        error=None if item.get("error") is None else str(item["error"]),
-    )
-
-
-def _start_urls(value: object) -> tuple[str, ...]:
-    """[A] a list of strings; also tolerate the request's [{"url": ...}] form."""
-    if not isinstance(value, list):
-        return ()
-    urls = [u.get("url") if isinstance(u, dict) else u for u in value]
-    return tuple(str(u) for u in urls if isinstance(u, str) and u)
-
-
 RUN_ID_PARAM = "run_id"  # [A]
 
 
@@ -533,13 +324,6 @@ def chat_body(pid: int, chatbot_id: str, query: str, session_id: str | None) -> 
     return {"query": query, "pid": str(pid), "chatbot_id": chatbot_id, "user_context": context}
 
 
-def chat_answer(answer: Answer) -> str:
-    data = payload(answer)
-    if isinstance(data, dict) and isinstance(data.get("answer"), str):
-        return str(data["answer"])
-    raise shape_error(answer, "an object with answer")
-
-
 # --- inbox [A: the List Sessions / List Session Messages pages were not recovered] ----------
 
 SESSION_ID_PARAM = "session_id"  # [A] List Session Messages names its session in the query
@@ -553,66 +337,10 @@ _ROLES = {  # [A] who wrote a message, case-insensitive
     **dict.fromkeys(("assistant", "bot", "ai", "agent", "chatbot"), BOT),
 }
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
 def since_param(epoch: float) -> dict[str, str | int]:
     return {SINCE_PARAM: datetime.fromtimestamp(epoch, tz=timezone.utc).strftime(_TIME_FORMAT)}
-
-
-def parse_time(value: object) -> float | None:
-    """[D] "YYYY-MM-DD HH:MM:SS" UTC; [A] also ISO 8601 (T, Z, an offset) and epoch seconds."""
-    if is_number(value):
-        return float(value)  # type: ignore[arg-type]
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:  # [D] UTC; subtracting is faster than attaching a zone
-        return (moment - _NAIVE_EPOCH).total_seconds()
-    return moment.timestamp()
-
-
-def parse_session(answer: Answer, item: Any) -> InboxSession:
-    if not isinstance(item, dict):
-        raise shape_error(answer, "session objects")
-    session_id = item.get("session_id", item.get("id"))
-    times = {k: parse_time(item.get(k)) for k in SESSION_TIME_KEYS if k in item}
-    known = [t for t in times.values() if t is not None]
-    if session_id in (None, "") or not known:
-        raise shape_error(answer, "session objects with session_id (or id) and a timestamp")
-    created = times.get("created_at")
-    platform = str(item.get("platform", item.get("source")) or "")
-    messages, complete = _inline_messages(answer, item)
-    return InboxSession(
-        str(session_id), platform, created or known[0], known[0], messages, complete
-    )
-
-
-def _inline_messages(answer: Answer, item: dict[str, Any]) -> tuple[tuple[InboxMessage, ...], bool]:
-    """[A] a session may carry its first ``messages`` and a ``message_count``; only when the
-    count says they are all of them is the session read without List Session Messages."""
-    inline = item.get(INLINE_MESSAGES_KEY)
-    if not isinstance(inline, list):
-        return (), False
-    messages = tuple(parse_message(answer, m) for m in inline)
-    count = int_or_none(item.get(MESSAGE_COUNT_KEY))
-    return messages, count is not None and count <= len(messages)
-
-
-def parse_message(answer: Answer, item: Any) -> InboxMessage:
-    if not isinstance(item, dict):
-        raise shape_error(answer, "message objects")
-    text = first(item, MESSAGE_TEXT_KEYS)
-    if text is None and any(k in item for k in MESSAGE_TEXT_KEYS):
-        text = ""  # an empty message (an attachment, a button) is still a message
-    moment = parse_time(item.get("created_at"))
-    if not isinstance(text, str) or moment is None:
-        raise shape_error(answer, "message objects with content (or message, text) and created_at")
-    raw_role = str(item.get("role", item.get("sender")) or "").strip().lower()
-    return InboxMessage(_ROLES.get(raw_role, ""), text, moment)
 
 
 # --- shape verdicts (kbsync.robofy.shapes judges; `kbsync doctor` shows them) ----------------

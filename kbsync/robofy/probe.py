@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from kbsync.errors import RobofyError, ShapeError
 from kbsync.robofy import contract as c
+from kbsync.robofy import readers as r
 from kbsync.robofy.client import RobofyClient
 from kbsync.robofy.shapes import shape_verdict
 
@@ -60,7 +61,7 @@ def _first_session(client: RobofyClient, cid: str) -> str | None:
     try:
         answer = _read(client, c.LIST_SESSIONS, cid)
         items, _ = c.page_of(answer, "sessions")
-        return c.parse_session(answer, items[0]).session_id if items else None
+        return r.parse_session(answer, items[0]).session_id if items else None
     except RobofyError:
         return None
 
@@ -69,7 +70,7 @@ def _first_agent(client: RobofyClient) -> str | None:
     try:
         answer = _read(client, c.LIST_AGENTS, "")
         items, _ = c.page_of(answer, "agents")
-        return c.parse_agent(answer, items[0]).chatbot_id if items else None
+        return r.parse_agent(answer, items[0]).chatbot_id if items else None
     except RobofyError:
         return None
 
@@ -160,12 +161,12 @@ def _parse_all(answer: c.Answer, items: list[Any]) -> None:
     """The same judgement as apply: every item parses; every agent's name is readable."""
     if answer.endpoint == c.LIST_LINKAGES.endpoint:
         for item in items:
-            c.parse_linkage(answer, item)
+            r.parse_linkage(answer, item)
     elif answer.endpoint == c.CRAWL_STATUS.endpoint:
         for item in items:
-            c.parse_crawl_run(answer, item)
+            r.parse_crawl_run(answer, item)
     elif answer.endpoint == c.LIST_AGENTS.endpoint:
-        unread = [a.unreadable for a in (c.parse_agent(answer, i) for i in items) if a.unreadable]
+        unread = [a.unreadable for a in (r.parse_agent(answer, i) for i in items) if a.unreadable]
         if unread:
             raise ShapeError(
                 f"{_UNNAMED}: {unread[0]}; apply would refuse to match or "

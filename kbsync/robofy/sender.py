@@ -12,13 +12,11 @@ Nothing here logs headers or bodies, and every message is scrubbed of the API ke
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import math
 import random
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,9 +30,9 @@ from kbsync.errors import (
     RateLimitedError,
     RobofyError,
     ServerError,
-    ShapeError,
     UncertainWriteError,
 )
+from kbsync.robofy.bodies import MAX_BODY_BYTES, _decode, _too_big, _undecodable
 from kbsync.robofy.contract import error_fields
 from kbsync.robofy.deadline import answer_deadline
 from kbsync.robofy.network import (
@@ -43,6 +41,7 @@ from kbsync.robofy.network import (
     certificate_problem,
     is_dns_failure,
 )
+from kbsync.robofy.retries import Pacer, RetryPolicy, _parse_retry_after
 from kbsync.robofy.wire import Answer, Route
 from kbsync.safefiles import open_regular
 
@@ -51,9 +50,6 @@ log = logging.getLogger("kbsync.robofy")
 # headers, bodies or the key
 requests_log = logging.getLogger("kbsync.requests")
 
-MAX_BODY_BYTES = 20 * 1024 * 1024  # never parse more than this
-# the most seconds one run waits out rate limits in total (--rate-limit-budget)
-DEFAULT_RATE_LIMIT_BUDGET = 600.0
 # failures that happen before a single byte went out: always safe to retry
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -78,63 +74,6 @@ class Request(NamedTuple):
     def shown(self) -> str:
         """How messages and the request log name it: method and path, ids filled in."""
         return f"{self.route.method} {self.path}"
-
-
-class RetryPolicy(NamedTuple):
-    max_retries: int = 6  # for 5xx and connection errors
-    max_rate_limit_waits: int = 30  # 429s one request may wait out
-    backoff_base: float = 0.5
-    backoff_cap: float = 10.0
-    default_retry_after: float = 2.0  # when Retry-After is missing or garbage
-    # a whole answer must arrive within this: a server dripping bytes cannot hold us
-    answer_deadline: float = 120.0
-
-
-class Pacer:
-    """The shared "not before" time every request checks: a 429 pauses all workers.
-
-    It also keeps the run's rate-limit budget: the total seconds all pauses may add
-    up to. A server asking for more (``Retry-After: 999999999``) is refused at once
-    instead of stalling the run for hours."""
-
-    def __init__(
-        self,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
-        budget: float = DEFAULT_RATE_LIMIT_BUDGET,
-    ) -> None:
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._not_before = 0.0
-        self.budget = budget
-        self._spent = 0.0
-
-    def wait_turn(self) -> None:
-        while True:
-            with self._lock:
-                delay = self._not_before - self._clock()
-            if delay <= 0:
-                return
-            self._sleep(delay)
-
-    def pause_all(self, seconds: float) -> float | None:
-        """Pause every worker for ``seconds`` (from now) and charge the budget for the
-        part not already paused; None (and no pause) when that is past what is left,
-        else what is left afterwards."""
-        with self._lock:
-            now = self._clock()
-            until = now + seconds
-            extra = max(0.0, until - max(self._not_before, now))
-            if self._spent + extra > self.budget:
-                return None
-            self._spent += extra
-            self._not_before = max(self._not_before, until)
-            return self.budget - self._spent
-
-    def budget_left(self) -> float:
-        with self._lock:
-            return max(0.0, self.budget - self._spent)
 
 
 class _Lost(NamedTuple):
@@ -443,58 +382,3 @@ def _error_class(status: int) -> type[RobofyError]:
     if status >= 500:
         return ServerError
     return RobofyError
-
-
-def _parse_retry_after(header: str | None) -> float | None:
-    if not header:
-        return None
-    try:
-        seconds = float(header.strip())
-    except ValueError:
-        pass
-    else:  # 1e309 is infinity: past any budget; nan is garbage
-        return None if math.isnan(seconds) else seconds
-    try:
-        when = email.utils.parsedate_to_datetime(header)
-        return when.timestamp() - time.time()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _too_big(route: Route, status: int) -> ShapeError:
-    return ShapeError(
-        f"Robofy answered {route.endpoint} (HTTP {status}) with a body over "
-        f"{MAX_BODY_BYTES // (1024 * 1024)} MB; kbsync does not parse it",
-        endpoint=route.endpoint,
-        status=status,
-    )
-
-
-def _undecodable(route: Route, status: int | None, encoding: str = "") -> ShapeError:
-    """httpx could not undo the Content-Encoding (gzip, deflate, ...) of the body."""
-    answered = f" (HTTP {status})" if status is not None else ""
-    named = f"Content-Encoding {encoding[:40]!r}" if encoding else "its Content-Encoding"
-    return ShapeError(
-        f"Robofy answered {route.endpoint}{answered} with a body kbsync cannot decode "
-        f"({named} does not match the bytes)",
-        endpoint=route.endpoint,
-        status=status,
-    )
-
-
-def _decode(raw: bytes, route: Route, status: int, content_type: str) -> Any:
-    """JSON body, or None when empty; a success that is not JSON is a ShapeError."""
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        if status >= 400:
-            return None  # the status alone is mapped to an error
-        kind = content_type.split(";")[0].strip() or "no content type"
-        raise ShapeError(
-            f"Robofy answered {route.endpoint} (HTTP {status}) with a body that is not "
-            f"JSON ({kind}); is the base URL right?",
-            endpoint=route.endpoint,
-            status=status,
-        ) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kbsync.errors import ShapeError
 from kbsync.robofy import contract as c
+from kbsync.robofy import readers as r
 from kbsync.robofy.wire import Answer, shape_error
 
 # fields a canonical answer carries (absent: the parsers fall back to an alias or a default)
@@ -47,7 +48,7 @@ def _canonical_parts(answer: Answer) -> bool:
     data = c.payload(answer)
     if not isinstance(data, dict):
         raise shape_error(answer, "an object")
-    if answer.endpoint == c.ACCOUNT_LIMIT.endpoint and not c.parse_limits(answer):
+    if answer.endpoint == c.ACCOUNT_LIMIT.endpoint and not r.parse_limits(answer):
         raise shape_error(answer, "account limits")
     return _enveloped(answer) and all(f in data for f in _CANONICAL_FIELDS.get(answer.endpoint, ()))
 

@@ -6,6 +6,7 @@ from kbsync import model
 from kbsync.desired import filewalk
 from kbsync.manifest import knowledge as manifest_knowledge
 from kbsync.robofy import contract as c
+from kbsync.robofy import readers as r
 
 
 def test_the_walker_and_the_manifest_checks_use_the_contracts_limits() -> None:
@@ -20,5 +21,5 @@ def test_the_secret_settings_are_the_models() -> None:
     assert c.SECRET_FIELDS is model.SECRET_FIELDS
     secrets = dict.fromkeys(model.SECRET_FIELDS, "s3cret")
     answer = c.Answer("GET /settings", 200, {"data": {**secrets, "tone": "x"}})
-    assert c.parse_settings(answer).values == {"tone": "x"}
+    assert r.parse_settings(answer).values == {"tone": "x"}
     assert c.settings_to_wire({**secrets, "tone": "y"}) == {"tone": "y"}
