@@ -17,8 +17,8 @@ from kbsync.manifest.statuses import ambiguous, api_line
 from kbsync.model import PENDING
 from kbsync.plan.sites import parse_created_at
 from kbsync.robofy import contract as c
+from kbsync.robofy.contract.readers import parse_linkage
 from kbsync.robofy.probe import ShapeReport
-from kbsync.robofy.readers import parse_linkage
 
 DOCTOR_FORMAT_VERSION = 1
 DAY = 86_400.0

@@ -31,9 +31,9 @@ from kbsync.model import (
     Scalar,
 )
 from kbsync.robofy import contract as c
-from kbsync.robofy import readers as r
 from kbsync.robofy import uncertain
 from kbsync.robofy.connection import _checked_base_url, _checked_key, _http_client, _in_process
+from kbsync.robofy.contract import readers as r
 from kbsync.robofy.retries import DEFAULT_RATE_LIMIT_BUDGET, Pacer, RetryPolicy
 from kbsync.robofy.sender import Request, Sender, Upload
 from kbsync.robofy.tallies import _ChatCounter, _ListBounds, _SeenLinks

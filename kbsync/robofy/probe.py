@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 from kbsync.errors import RobofyError, ShapeError
 from kbsync.robofy import contract as c
-from kbsync.robofy import readers as r
 from kbsync.robofy.client import RobofyClient
+from kbsync.robofy.contract import readers as r
 from kbsync.robofy.shapes import shape_verdict
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kbsync.errors import ShapeError
 from kbsync.robofy import contract as c
-from kbsync.robofy import readers as r
+from kbsync.robofy.contract import readers as r
 from kbsync.robofy.wire import Answer, shape_error
 
 # fields a canonical answer carries (absent: the parsers fall back to an alias or a default)

@@ -51,7 +51,7 @@ def shape_error(answer: Answer, expected: str) -> ShapeError:
     return ShapeError(
         f"Robofy answered {answer.shown} (HTTP {answer.status}) with a shape kbsync "
         f"does not know: expected {expected}; {seen}. "
-        "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
+        "Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract/.",
         endpoint=answer.endpoint,
         status=answer.status,
     )
@@ -63,7 +63,7 @@ def item_error(answer: Answer, expected: str, item: object) -> ShapeError:
         f"Robofy answered {answer.shown} (HTTP {answer.status}) with an item kbsync "
         f"cannot read with confidence: expected {expected}; {seen_keys(answer)}; "
         f"{item_keys(item)}. Nothing was "
-        "written. Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract.py.",
+        "written. Run `kbsync doctor`; the assumed shapes are in kbsync/robofy/contract/.",
         endpoint=answer.endpoint,
         status=answer.status,
     )

@@ -6,7 +6,7 @@ from kbsync import model
 from kbsync.desired import filewalk
 from kbsync.manifest import knowledge as manifest_knowledge
 from kbsync.robofy import contract as c
-from kbsync.robofy import readers as r
+from kbsync.robofy.contract import readers as r
 
 
 def test_the_walker_and_the_manifest_checks_use_the_contracts_limits() -> None:
