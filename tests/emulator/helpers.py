@@ -46,10 +46,12 @@ def add_text(client: httpx.Client, cid: str, content: str, name: str = "text") -
     return payload
 
 
-def all_pages(client: httpx.Client, path: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every item of a paginated list, following nextPageToken."""
+def all_pages(
+    client: httpx.Client, path: str, limit: int | None = None, **query: Any
+) -> list[dict[str, Any]]:
+    """Every item of a paginated list, following nextPageToken (``query`` kept on each page)."""
     items: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"limit": limit} if limit else {}
+    params: dict[str, Any] = {**query, **({"limit": limit} if limit else {})}
     while True:
         page = data_of(client.get(path, params=params))
         assert set(page) == {"items", "next_page_token"}

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from kbsync.emulator import EmulatorApp
-from tests.emulator.helpers import A, add_text, assert_error, create_agent, data_of
+from tests.emulator.helpers import A, add_text, all_pages, assert_error, create_agent, data_of
 
 Http = tuple[httpx.Client, EmulatorApp]
 SESSIONS = "/v1/inbox/sessions/1/{cid}"
@@ -20,24 +20,12 @@ def ask(client: httpx.Client, cid: str, query: str, **context: str) -> dict[str,
     return data
 
 
-def pages(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
-    """Every item of an Inbox list, following nextPageToken (extra query params kept)."""
-    items: list[dict[str, Any]] = []
-    while True:
-        page = data_of(client.get(path, params=params))
-        assert set(page) == {"items", "next_page_token"}
-        items.extend(page["items"])
-        if page["next_page_token"] is None:
-            return items
-        params["nextPageToken"] = page["next_page_token"]
-
-
 def sessions(client: httpx.Client, cid: str, **params: Any) -> list[dict[str, Any]]:
-    return pages(client, SESSIONS.format(cid=cid), **params)
+    return all_pages(client, SESSIONS.format(cid=cid), **params)
 
 
 def messages(client: httpx.Client, cid: str, sid: str, **params: Any) -> list[dict[str, Any]]:
-    return pages(client, MESSAGES.format(cid=cid), session_id=sid, **params)
+    return all_pages(client, MESSAGES.format(cid=cid), session_id=sid, **params)
 
 
 def test_every_exchange_is_kept_in_its_session(emulator_http: Http) -> None:
